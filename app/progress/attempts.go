@@ -1,0 +1,412 @@
+package progress
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"indicia/quiz"
+)
+
+// LessonProgress is where a learner is in one lesson.
+type LessonProgress struct {
+	LessonID  string
+	Position  int // section index
+	TimeSpent time.Duration
+	Completed bool
+}
+
+// SaveLesson records the learner's position in a lesson and adds spent to its time. A
+// lesson once completed stays completed. The module becomes "in progress" if it had no
+// status yet.
+func (s *Store) SaveLesson(ctx context.Context, learnerID int64, moduleID, lessonID string, position int, spent time.Duration, completed bool) error {
+	if position < 0 || spent < 0 {
+		return fmt.Errorf("%w: negative position or time", ErrInvalid)
+	}
+	now := s.millis()
+	var done any
+	if completed {
+		done = now
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return wrapWrite("save lesson", err)
+	}
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx, `INSERT INTO lesson_progress (learner_id, module_id, lesson_id, position, time_spent_ms, completed_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (learner_id, module_id, lesson_id) DO UPDATE SET
+			position = excluded.position,
+			time_spent_ms = time_spent_ms + excluded.time_spent_ms,
+			completed_at = coalesce(completed_at, excluded.completed_at),
+			updated_at = excluded.updated_at`,
+		learnerID, moduleID, lessonID, position, spent.Milliseconds(), done, now)
+	if err != nil {
+		return wrapWrite("save lesson", err)
+	}
+	if err := markStarted(ctx, tx, learnerID, moduleID, now); err != nil {
+		return wrapWrite("save lesson", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE learners SET last_active_at = ? WHERE id = ?`, now, learnerID); err != nil {
+		return wrapWrite("save lesson", err)
+	}
+	return wrapWrite("save lesson", tx.Commit())
+}
+
+func markStarted(ctx context.Context, tx *sql.Tx, learnerID int64, moduleID string, now int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO module_status (learner_id, module_id, status, updated_at)
+		VALUES (?, ?, 'in_progress', ?) ON CONFLICT DO NOTHING`, learnerID, moduleID, now)
+	return err
+}
+
+// Lessons returns the learner's progress in every lesson of a module, by lesson id.
+func (s *Store) Lessons(ctx context.Context, learnerID int64, moduleID string) (map[string]LessonProgress, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT lesson_id, position, time_spent_ms, completed_at IS NOT NULL
+		FROM lesson_progress WHERE learner_id = ? AND module_id = ?`, learnerID, moduleID)
+	if err != nil {
+		return nil, fmt.Errorf("read lesson progress: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]LessonProgress{}
+	for rows.Next() {
+		var p LessonProgress
+		var ms int64
+		if err := rows.Scan(&p.LessonID, &p.Position, &ms, &p.Completed); err != nil {
+			return nil, err
+		}
+		p.TimeSpent = time.Duration(ms) * time.Millisecond
+		out[p.LessonID] = p
+	}
+	return out, rows.Err()
+}
+
+// Attempt is one try at a module's quiz.
+type Attempt struct {
+	ID             int64
+	LearnerID      int64
+	ModuleID       string
+	ContentVersion string
+	Language       string
+	Plan           quiz.Plan
+	PassMark       int
+	Total          int
+	Status         string // open, finished, abandoned
+	Correct        int
+	Percent        int
+	Passed         bool
+	StartedAt      time.Time
+	FinishedAt     time.Time
+}
+
+// NewAttempt is what starting a quiz stores.
+type NewAttempt struct {
+	LearnerID      int64
+	ModuleID       string
+	ContentVersion string
+	Language       string
+	Plan           quiz.Plan
+	PassMark       int
+}
+
+// Answer is one stored answer. For a scenario still under way Complete is false and
+// Response.Path holds the steps taken so far.
+type Answer struct {
+	Position   int
+	QuestionID string
+	Response   quiz.Response
+	Complete   bool
+	Correct    bool
+	Time       time.Duration // time spent on the question
+	AnsweredAt time.Time
+}
+
+// StartAttempt stores a new attempt. An attempt still open for the same module is
+// marked abandoned in the same transaction.
+func (s *Store) StartAttempt(ctx context.Context, n NewAttempt) (Attempt, error) {
+	if len(n.Plan) == 0 {
+		return Attempt{}, fmt.Errorf("%w: an attempt needs questions", ErrInvalid)
+	}
+	plan, err := json.Marshal(n.Plan)
+	if err != nil {
+		return Attempt{}, err
+	}
+	now := s.millis()
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return Attempt{}, wrapWrite("start attempt", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE attempts SET status = 'abandoned', finished_at = ?
+		WHERE learner_id = ? AND module_id = ? AND status = 'open'`, now, n.LearnerID, n.ModuleID); err != nil {
+		return Attempt{}, wrapWrite("start attempt", err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO attempts (learner_id, module_id, content_version, language, plan, pass_mark, total, started_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, n.LearnerID, n.ModuleID, n.ContentVersion, n.Language, string(plan), n.PassMark, len(n.Plan), now)
+	if err != nil {
+		return Attempt{}, wrapWrite("start attempt", err)
+	}
+	if err := markStarted(ctx, tx, n.LearnerID, n.ModuleID, now); err != nil {
+		return Attempt{}, wrapWrite("start attempt", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return Attempt{}, wrapWrite("start attempt", err)
+	}
+	id, _ := res.LastInsertId()
+	return s.Attempt(ctx, id)
+}
+
+const attemptColumns = `id, learner_id, module_id, content_version, language, plan, pass_mark, total, status,
+	coalesce(correct, 0), coalesce(score_percent, 0), coalesce(passed, 0), started_at, finished_at`
+
+func scanAttempt(row interface{ Scan(...any) error }) (Attempt, error) {
+	var a Attempt
+	var plan string
+	var started int64
+	var finished sql.NullInt64
+	err := row.Scan(&a.ID, &a.LearnerID, &a.ModuleID, &a.ContentVersion, &a.Language, &plan, &a.PassMark, &a.Total,
+		&a.Status, &a.Correct, &a.Percent, &a.Passed, &started, &finished)
+	if err != nil {
+		return a, err
+	}
+	a.StartedAt, a.FinishedAt = time.UnixMilli(started), fromMillis(finished)
+	if err := json.Unmarshal([]byte(plan), &a.Plan); err != nil {
+		return a, fmt.Errorf("attempt %d: stored plan: %w", a.ID, ErrCorrupt)
+	}
+	return a, nil
+}
+
+// Attempt returns one attempt.
+func (s *Store) Attempt(ctx context.Context, id int64) (Attempt, error) {
+	a, err := scanAttempt(s.read.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM attempts WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Attempt{}, fmt.Errorf("attempt %d: %w", id, ErrNotFound)
+	}
+	return a, err
+}
+
+// OpenAttempt returns the learner's unfinished attempt at a module with its answers,
+// or ErrNotFound.
+func (s *Store) OpenAttempt(ctx context.Context, learnerID int64, moduleID string) (Attempt, []Answer, error) {
+	a, err := scanAttempt(s.read.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM attempts
+		WHERE learner_id = ? AND module_id = ? AND status = 'open'`, learnerID, moduleID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Attempt{}, nil, ErrNotFound
+	}
+	if err != nil {
+		return Attempt{}, nil, err
+	}
+	answers, err := s.Answers(ctx, a.ID)
+	return a, answers, err
+}
+
+// Attempts lists a learner's attempts at a module, the newest first.
+func (s *Store) Attempts(ctx context.Context, learnerID int64, moduleID string) ([]Attempt, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+attemptColumns+` FROM attempts
+		WHERE learner_id = ? AND module_id = ? ORDER BY id DESC`, learnerID, moduleID)
+	if err != nil {
+		return nil, fmt.Errorf("list attempts: %w", err)
+	}
+	defer rows.Close()
+	var out []Attempt
+	for rows.Next() {
+		a, err := scanAttempt(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// Answers returns the answers of an attempt in question order.
+func (s *Store) Answers(ctx context.Context, attemptID int64) ([]Answer, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT position, question_id, response, complete, coalesce(correct, 0), time_ms, answered_at
+		FROM answers WHERE attempt_id = ? ORDER BY position`, attemptID)
+	if err != nil {
+		return nil, fmt.Errorf("read answers: %w", err)
+	}
+	defer rows.Close()
+	var out []Answer
+	for rows.Next() {
+		var a Answer
+		var resp string
+		var ms, at int64
+		if err := rows.Scan(&a.Position, &a.QuestionID, &resp, &a.Complete, &a.Correct, &ms, &at); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(resp), &a.Response); err != nil {
+			return nil, fmt.Errorf("answer %d of attempt %d: %w", a.Position, attemptID, ErrCorrupt)
+		}
+		a.Time, a.AnsweredAt = time.Duration(ms)*time.Millisecond, time.UnixMilli(at)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// ErrAttemptClosed is returned when answering in an attempt that is no longer open.
+var ErrAttemptClosed = errors.New("this attempt is finished")
+
+// RecordAnswer commits one answer (synchronous=FULL) before returning, so an answer the
+// screen shows as recorded survives a crash. A complete answer is final: recording the
+// same position again fails. An incomplete one (a scenario under way) is replaced.
+func (s *Store) RecordAnswer(ctx context.Context, attemptID int64, a Answer) error {
+	resp, err := json.Marshal(a.Response)
+	if err != nil {
+		return err
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return wrapWrite("record answer", err)
+	}
+	defer tx.Rollback()
+	var status string
+	var learnerID int64
+	var total int
+	err = tx.QueryRowContext(ctx, `SELECT status, learner_id, total FROM attempts WHERE id = ?`, attemptID).Scan(&status, &learnerID, &total)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("record answer: attempt %d: %w", attemptID, ErrNotFound)
+	}
+	if err != nil {
+		return wrapWrite("record answer", err)
+	}
+	if status != "open" {
+		return fmt.Errorf("record answer: %w", ErrAttemptClosed)
+	}
+	if a.Position < 0 || a.Position >= total {
+		return fmt.Errorf("%w: position %d outside the attempt's %d questions", ErrInvalid, a.Position, total)
+	}
+	var correct any
+	if a.Complete {
+		correct = a.Correct
+	}
+	now := s.millis()
+	res, err := tx.ExecContext(ctx, `INSERT INTO answers (attempt_id, position, question_id, response, complete, correct, time_ms, answered_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (attempt_id, position) DO UPDATE SET
+			response = excluded.response, complete = excluded.complete, correct = excluded.correct,
+			time_ms = time_ms + excluded.time_ms, answered_at = excluded.answered_at
+		WHERE complete = 0 AND question_id = excluded.question_id`,
+		attemptID, a.Position, a.QuestionID, string(resp), a.Complete, correct, max(a.Time.Milliseconds(), 0), now)
+	if err != nil {
+		return wrapWrite("record answer", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("%w: question %d is already answered", ErrInvalid, a.Position)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE learners SET last_active_at = ? WHERE id = ?`, now, learnerID); err != nil {
+		return wrapWrite("record answer", err)
+	}
+	return wrapWrite("record answer", tx.Commit())
+}
+
+// FinishAttempt closes an attempt with its score and updates the module's status: a
+// pass is kept for good, the best score is kept.
+func (s *Store) FinishAttempt(ctx context.Context, attemptID int64, score quiz.Score) (Attempt, error) {
+	now := s.millis()
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return Attempt{}, wrapWrite("finish attempt", err)
+	}
+	defer tx.Rollback()
+	var learnerID int64
+	var moduleID, status string
+	var complete int
+	err = tx.QueryRowContext(ctx, `SELECT learner_id, module_id, status,
+		(SELECT count(*) FROM answers WHERE attempt_id = attempts.id AND complete = 1) FROM attempts WHERE id = ?`, attemptID).
+		Scan(&learnerID, &moduleID, &status, &complete)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Attempt{}, fmt.Errorf("finish attempt %d: %w", attemptID, ErrNotFound)
+	}
+	if err != nil {
+		return Attempt{}, wrapWrite("finish attempt", err)
+	}
+	if status != "open" {
+		return Attempt{}, fmt.Errorf("finish attempt: %w", ErrAttemptClosed)
+	}
+	if complete != score.Total || score.Answered != score.Total {
+		return Attempt{}, fmt.Errorf("%w: %d of %d answers are stored", ErrInvalid, complete, score.Total)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE attempts SET status = 'finished', correct = ?, score_percent = ?, passed = ?, finished_at = ?
+		WHERE id = ?`, score.Correct, score.Percent, score.Passed, now, attemptID); err != nil {
+		return Attempt{}, wrapWrite("finish attempt", err)
+	}
+	newStatus := "failed"
+	var passedAt any
+	if score.Passed {
+		newStatus, passedAt = "passed", now
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO module_status (learner_id, module_id, status, best_percent, passed_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (learner_id, module_id) DO UPDATE SET
+			status = CASE WHEN status = 'passed' THEN 'passed' ELSE excluded.status END,
+			best_percent = max(coalesce(best_percent, 0), excluded.best_percent),
+			passed_at = coalesce(excluded.passed_at, passed_at),
+			updated_at = excluded.updated_at`,
+		learnerID, moduleID, newStatus, score.Percent, passedAt, now); err != nil {
+		return Attempt{}, wrapWrite("finish attempt", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return Attempt{}, wrapWrite("finish attempt", err)
+	}
+	return s.Attempt(ctx, attemptID)
+}
+
+// ModuleSummary is what the catalog shows of a learner's module.
+type ModuleSummary struct {
+	ModuleID       string
+	Status         string // "", in_progress, passed, failed
+	BestPercent    int
+	HasScore       bool
+	PassedAt       time.Time
+	LessonsDone    int
+	TimeSpent      time.Duration // reading and answering
+	AttemptPending bool          // an attempt is open
+}
+
+// Summaries returns the learner's summary for every module they have started.
+func (s *Store) Summaries(ctx context.Context, learnerID int64) (map[string]ModuleSummary, error) {
+	out := map[string]ModuleSummary{}
+	rows, err := s.read.QueryContext(ctx, `SELECT module_id, status, best_percent, passed_at FROM module_status WHERE learner_id = ?`, learnerID)
+	if err != nil {
+		return nil, fmt.Errorf("read module status: %w", err)
+	}
+	for rows.Next() {
+		var m ModuleSummary
+		var best, passed sql.NullInt64
+		if err := rows.Scan(&m.ModuleID, &m.Status, &best, &passed); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		m.BestPercent, m.HasScore, m.PassedAt = int(best.Int64), best.Valid, fromMillis(passed)
+		out[m.ModuleID] = m
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = s.read.QueryContext(ctx, `SELECT module_id, sum(ms), sum(done), sum(pending) FROM (
+			SELECT module_id, time_spent_ms AS ms, completed_at IS NOT NULL AS done, 0 AS pending
+				FROM lesson_progress WHERE learner_id = ?
+			UNION ALL
+			SELECT a.module_id, coalesce((SELECT sum(time_ms) FROM answers WHERE attempt_id = a.id), 0), 0, a.status = 'open'
+				FROM attempts a WHERE a.learner_id = ?)
+		GROUP BY module_id`, learnerID, learnerID)
+	if err != nil {
+		return nil, fmt.Errorf("read time spent: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var ms, done, pending int64
+		if err := rows.Scan(&id, &ms, &done, &pending); err != nil {
+			return nil, err
+		}
+		m := out[id]
+		m.ModuleID, m.TimeSpent, m.LessonsDone, m.AttemptPending = id, time.Duration(ms)*time.Millisecond, int(done), pending > 0
+		out[id] = m
+	}
+	return out, rows.Err()
+}

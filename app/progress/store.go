@@ -1,0 +1,287 @@
+// Package progress is the learners' progress store: a SQLite file holding learners,
+// lesson progress, quiz attempts and every answer. It is the only package that talks
+// SQL. Answers are written with synchronous=FULL through a single write connection, so
+// an answer the screen has acknowledged survives a crash or a power cut.
+package progress
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// ApplicationID marks a SQLite file as Indicia's ("IDCA"). A file with another
+// application id, or with tables but no id, is refused and left untouched.
+const ApplicationID = 0x49444341
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Errors returned by Open. The app shows each with a translated message.
+var (
+	ErrNewerSchema = errors.New("the database was written by a newer version of Indicia")
+	ErrForeign     = errors.New("the file is not an Indicia database")
+	ErrCorrupt     = errors.New("the database file is damaged")
+	ErrNotWritable = errors.New("the database folder cannot be written")
+	ErrInUse       = errors.New("the database is already open in another copy of Indicia")
+	ErrNotFound    = errors.New("not found")
+)
+
+// OpenError tells which file failed to open and why; errors.Is finds the reason.
+type OpenError struct {
+	Path   string
+	Reason error
+	Detail error
+}
+
+func (e *OpenError) Error() string {
+	if e.Detail != nil {
+		return fmt.Sprintf("%s: %v: %v", e.Path, e.Reason, e.Detail)
+	}
+	return fmt.Sprintf("%s: %v", e.Path, e.Reason)
+}
+
+func (e *OpenError) Unwrap() error { return e.Reason }
+
+// Store is an open progress database.
+type Store struct {
+	path  string
+	write *sql.DB // one connection: SQLite has one writer anyway, and it orders our writes
+	read  *sql.DB
+	lock  io.Closer
+	now   func() time.Time
+}
+
+// Open opens the database at path, creating it and its folder when missing, and brings
+// its schema up to date. It refuses, without changing the file, a file that is not an
+// Indicia database, is damaged, or was written by a newer version; and a file that
+// another running copy of Indicia holds.
+func Open(ctx context.Context, path string) (*Store, error) {
+	fail := func(reason, detail error) (*Store, error) {
+		return nil, &OpenError{Path: path, Reason: reason, Detail: detail}
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return fail(ErrNotWritable, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
+		return fail(ErrNotWritable, err)
+	}
+	lock, err := lockFile(abs + ".lock")
+	if errors.Is(err, errLocked) {
+		return fail(ErrInUse, nil)
+	}
+	if err != nil {
+		return fail(ErrNotWritable, err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			lock.Close()
+		}
+	}()
+	if err := checkHeader(abs); err != nil {
+		return fail(err, nil)
+	}
+	if f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600); err != nil {
+		return fail(ErrNotWritable, err)
+	} else {
+		f.Close()
+	}
+
+	s := &Store{path: abs, lock: lock, now: time.Now}
+	q := url.Values{}
+	q.Set("_foreign_keys", "on")
+	q.Set("_busy_timeout", "5000")
+	q.Set("_synchronous", "FULL")
+	q.Set("_journal_mode", "WAL")
+	q.Set("_txlock", "immediate")
+	s.write, err = sql.Open("sqlite3", "file:"+abs+"?"+q.Encode())
+	if err != nil {
+		return fail(ErrCorrupt, err)
+	}
+	s.write.SetMaxOpenConns(1)
+	s.write.SetConnMaxLifetime(0)
+	q.Del("_txlock")
+	q.Set("_query_only", "on")
+	s.read, err = sql.Open("sqlite3", "file:"+abs+"?"+q.Encode())
+	if err != nil {
+		s.write.Close()
+		return fail(ErrCorrupt, err)
+	}
+	s.read.SetMaxOpenConns(4)
+	if err := s.migrate(ctx); err != nil {
+		s.write.Close()
+		s.read.Close()
+		return nil, err
+	}
+	ok = true
+	return s, nil
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the database and releases the lock.
+func (s *Store) Close() error {
+	err := errors.Join(s.read.Close(), s.write.Close())
+	return errors.Join(err, s.lock.Close())
+}
+
+// checkHeader reads the SQLite header of an existing file without opening it through
+// SQLite, which could change it (for example by switching it to WAL).
+func checkHeader(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return ErrNotWritable
+	}
+	defer f.Close()
+	hdr := make([]byte, 100)
+	n, err := io.ReadFull(f, hdr)
+	if n == 0 {
+		return nil // an empty file: a new database
+	}
+	if err != nil || !bytes.Equal(hdr[:16], []byte("SQLite format 3\x00")) {
+		if looksLikeSQLite(hdr[:n]) {
+			return ErrCorrupt
+		}
+		return ErrForeign
+	}
+	appID := binary.BigEndian.Uint32(hdr[68:72])
+	userVersion := binary.BigEndian.Uint32(hdr[60:64])
+	pageCount := binary.BigEndian.Uint32(hdr[28:32])
+	switch {
+	case appID == ApplicationID && int(userVersion) > len(migrationNames()):
+		return ErrNewerSchema
+	case appID == ApplicationID:
+		st, err := f.Stat()
+		pageSize := int64(binary.BigEndian.Uint16(hdr[16:18]))
+		if pageSize == 1 {
+			pageSize = 65536
+		}
+		if err == nil && pageCount > 0 && st.Size() < int64(pageCount)*pageSize {
+			return ErrCorrupt // truncated
+		}
+		return nil
+	case appID != 0:
+		return ErrForeign
+	case userVersion != 0 || pageCount > 1:
+		return ErrForeign // another program's SQLite database
+	}
+	return nil
+}
+
+func looksLikeSQLite(b []byte) bool {
+	return bytes.HasPrefix(b, []byte("SQLite")) || bytes.HasPrefix([]byte("SQLite format 3\x00"), b)
+}
+
+func migrationNames() []string {
+	names, _ := fs.Glob(migrationFiles, "migrations/*.sql")
+	sort.Strings(names)
+	return names
+}
+
+// migrate applies the migrations the file lacks, each in its own transaction together
+// with its user_version, and checks the file is sound.
+func (s *Store) migrate(ctx context.Context) error {
+	fail := func(reason, detail error) error { return &OpenError{Path: s.path, Reason: reason, Detail: detail} }
+	var appID, version int
+	if err := s.write.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
+		return fail(classify(err), err)
+	}
+	if err := s.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fail(classify(err), err)
+	}
+	names := migrationNames()
+	if appID != 0 && appID != ApplicationID {
+		return fail(ErrForeign, nil)
+	}
+	if version > len(names) {
+		return fail(ErrNewerSchema, fmt.Errorf("schema version %d, this version knows %d", version, len(names)))
+	}
+	if version > 0 {
+		var check string
+		if err := s.write.QueryRowContext(ctx, "PRAGMA quick_check").Scan(&check); err != nil || check != "ok" {
+			if err == nil {
+				err = errors.New(check)
+			}
+			return fail(ErrCorrupt, err)
+		}
+	}
+	for i := version; i < len(names); i++ {
+		body, err := fs.ReadFile(migrationFiles, names[i])
+		if err != nil {
+			return err
+		}
+		tx, err := s.write.BeginTx(ctx, nil)
+		if err != nil {
+			return fail(classify(err), err)
+		}
+		stmts := string(body) + fmt.Sprintf(";\nPRAGMA user_version = %d;\nPRAGMA application_id = %d;", i+1, ApplicationID)
+		if _, err := tx.ExecContext(ctx, stmts); err != nil {
+			tx.Rollback()
+			return fail(classify(err), fmt.Errorf("migration %s: %w", filepath.Base(names[i]), err))
+		}
+		if err := tx.Commit(); err != nil {
+			return fail(classify(err), fmt.Errorf("migration %s: %w", filepath.Base(names[i]), err))
+		}
+	}
+	return nil
+}
+
+// classify maps a SQLite error to one of the Open errors.
+func classify(err error) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.Code {
+		case sqlite3.ErrCorrupt, sqlite3.ErrNotADB:
+			return ErrCorrupt
+		case sqlite3.ErrReadonly, sqlite3.ErrCantOpen, sqlite3.ErrPerm, sqlite3.ErrIoErr:
+			return ErrNotWritable
+		case sqlite3.ErrBusy, sqlite3.ErrLocked:
+			return ErrInUse
+		case sqlite3.ErrFull:
+			return ErrDiskFull
+		}
+	}
+	return err
+}
+
+// ErrDiskFull is returned when the disk is full; nothing was recorded.
+var ErrDiskFull = errors.New("the disk is full")
+
+// wrapWrite gives a failed write its reason, so the app can say what to do.
+func wrapWrite(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if c := classify(err); c != err {
+		return fmt.Errorf("%s: %w (%v)", what, c, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+func (s *Store) millis() int64 { return s.now().UnixMilli() }
+
+func fromMillis(ms sql.NullInt64) time.Time {
+	if !ms.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms.Int64)
+}
