@@ -1,0 +1,380 @@
+package modules
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"indicia/quiz"
+)
+
+// The structure file of a module (module.toml).
+type citeFile struct {
+	Section string `toml:"section"`
+	Lines   []int  `toml:"lines"`
+}
+
+type sectionFile struct {
+	ID      string    `toml:"id"`
+	Cite    *citeFile `toml:"cite"`
+	General string    `toml:"general"`
+}
+
+type lessonFile struct {
+	ID       string        `toml:"id"`
+	Sections []sectionFile `toml:"sections"`
+}
+
+type choiceFile struct {
+	ID   string `toml:"id"`
+	Good bool   `toml:"good"`
+	Next string `toml:"next"`
+}
+
+type stepFile struct {
+	ID      string       `toml:"id"`
+	Choices []choiceFile `toml:"choices"`
+}
+
+type questionFile struct {
+	ID        string            `toml:"id"`
+	Type      string            `toml:"type"`
+	Indicator string            `toml:"indicator"`
+	Cite      *citeFile         `toml:"cite"`
+	General   string            `toml:"general"`
+	Options   []string          `toml:"options"`
+	Targets   []string          `toml:"targets"`
+	Answer    []string          `toml:"answer"`
+	Pairs     map[string]string `toml:"pairs"`
+	Start     string            `toml:"start"`
+	Steps     []stepFile        `toml:"steps"`
+}
+
+type moduleFile struct {
+	ID         string         `toml:"id"`
+	Order      int            `toml:"order"`
+	Audience   string         `toml:"audience"`
+	Version    string         `toml:"version"`
+	Source     string         `toml:"source"`
+	SourceDate string         `toml:"source_date"`
+	PassMark   int            `toml:"pass_mark"`
+	QuizSize   int            `toml:"quiz_size"`
+	Lessons    []lessonFile   `toml:"lessons"`
+	Questions  []questionFile `toml:"questions"`
+}
+
+// A language file of a module (fr.toml, ...).
+type optionText struct {
+	Text     string `toml:"text"`
+	Why      string `toml:"why"`
+	Feedback string `toml:"feedback"`
+}
+
+type stepText struct {
+	Text    string                `toml:"text"`
+	Choices map[string]optionText `toml:"choices"`
+}
+
+type questionText struct {
+	Prompt      string                `toml:"prompt"`
+	Intro       string                `toml:"intro"`
+	Explanation string                `toml:"explanation"`
+	WhyTrue     string                `toml:"why_true"`
+	WhyFalse    string                `toml:"why_false"`
+	Options     map[string]optionText `toml:"options"`
+	Targets     map[string]optionText `toml:"targets"`
+	Steps       map[string]stepText   `toml:"steps"`
+}
+
+type sectionText struct {
+	Title string `toml:"title"`
+	Body  string `toml:"body"`
+}
+
+type lessonText struct {
+	Title    string                 `toml:"title"`
+	Sections map[string]sectionText `toml:"sections"`
+}
+
+type languageFile struct {
+	Module struct {
+		Title   string `toml:"title"`
+		Summary string `toml:"summary"`
+	} `toml:"module"`
+	Lessons   map[string]lessonText   `toml:"lessons"`
+	Questions map[string]questionText `toml:"questions"`
+}
+
+// Load reads and validates every module and the glossary from fsys (the layout of
+// README.md). It returns Errors listing every problem found, each as file:line: message.
+func Load(fsys fs.FS) (*Catalog, error) {
+	var errs Errors
+	cat := &Catalog{}
+	dirs, err := fs.Glob(fsys, "*/module.toml")
+	if err != nil {
+		return nil, err
+	}
+	if len(dirs) == 0 {
+		return nil, Errors{{File: "modules", Line: 1, Msg: "no module found (want <id>/module.toml)"}}
+	}
+	for _, p := range dirs {
+		m, es := loadModule(fsys, path.Dir(p))
+		errs = append(errs, es...)
+		if m != nil {
+			cat.Modules = append(cat.Modules, m)
+		}
+	}
+	slices.SortStableFunc(cat.Modules, func(a, b *Module) int { return a.Order - b.Order })
+	for i := 1; i < len(cat.Modules); i++ {
+		if cat.Modules[i].Order == cat.Modules[i-1].Order {
+			errs = append(errs, Error{File: cat.Modules[i].ID + "/module.toml", Line: 1,
+				Msg: fmt.Sprintf("order %d is also used by module %q", cat.Modules[i].Order, cat.Modules[i-1].ID)})
+		}
+	}
+	g, es := loadGlossary(fsys, "glossary.toml")
+	errs = append(errs, es...)
+	cat.glossary = g
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return cat, nil
+}
+
+func decode(fsys fs.FS, name string, v any) (*source, toml.MetaData, Errors) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, toml.MetaData{}, Errors{{File: name, Line: 1, Msg: "cannot read: " + err.Error()}}
+	}
+	src := newSource(name, data)
+	md, err := toml.Decode(string(data), v)
+	if err != nil {
+		line := 1
+		var perr toml.ParseError
+		if pe, ok := err.(toml.ParseError); ok {
+			perr = pe
+			line = perr.Position.Line
+			return src, md, Errors{src.errorf(line, "%s", perr.Message)}
+		}
+		return src, md, Errors{src.errorf(line, "%v", err)}
+	}
+	var errs Errors
+	for _, k := range md.Undecoded() {
+		last := k[len(k)-1]
+		errs = append(errs, src.errorf(src.keyIn(1, 0, last), "unknown key %q", k.String()))
+	}
+	return src, md, errs
+}
+
+func checkCite(src *source, line int, c *citeFile, general string, what string) (quiz.Citation, *Error) {
+	if c == nil {
+		if strings.TrimSpace(general) == "" {
+			e := src.errorf(line, "%s has no citation (cite) and is not marked as general guidance (general)", what)
+			return quiz.Citation{}, &e
+		}
+		return quiz.Citation{}, nil
+	}
+	if strings.TrimSpace(c.Section) == "" {
+		e := src.errorf(line, "%s: the citation needs the report's section title", what)
+		return quiz.Citation{}, &e
+	}
+	if len(c.Lines) != 2 || c.Lines[0] < 1 || c.Lines[0] > c.Lines[1] || c.Lines[1] > ReportLines {
+		e := src.errorf(line, "%s: citation lines %v must be [from, to] with 1 <= from <= to <= %d", what, c.Lines, ReportLines)
+		return quiz.Citation{}, &e
+	}
+	return quiz.Citation{Section: c.Section, From: c.Lines[0], To: c.Lines[1]}, nil
+}
+
+func loadModule(fsys fs.FS, dir string) (*Module, Errors) {
+	name := dir + "/module.toml"
+	var mf moduleFile
+	src, _, errs := decode(fsys, name, &mf)
+	if src == nil || (len(errs) > 0 && len(mf.Questions) == 0 && mf.ID == "") {
+		return nil, errs
+	}
+	m := &Module{
+		ID: mf.ID, Order: mf.Order, Audience: Role(mf.Audience), Version: mf.Version,
+		Source: mf.Source, SourceDate: mf.SourceDate, PassMark: mf.PassMark, QuizSize: mf.QuizSize,
+		texts: map[string]*Text{},
+	}
+	if m.PassMark == 0 {
+		m.PassMark = quiz.DefaultPassMark
+	}
+	top := func(key string) int { return src.keyIn(1, 0, key) }
+	if mf.ID != dir {
+		errs = append(errs, src.errorf(top("id"), "module id %q must equal its folder name %q", mf.ID, dir))
+	}
+	if m.Audience != RoleAll && !ValidRole(m.Audience) {
+		errs = append(errs, src.errorf(top("audience"), "audience %q is not one of all, police, hospital, guardian, fedasil", mf.Audience))
+	}
+	for _, f := range []struct{ key, val string }{{"version", mf.Version}, {"source", mf.Source}, {"source_date", mf.SourceDate}} {
+		if strings.TrimSpace(f.val) == "" {
+			errs = append(errs, src.errorf(1, "%s is missing", f.key))
+		}
+	}
+	if m.PassMark < 1 || m.PassMark > 100 {
+		errs = append(errs, src.errorf(top("pass_mark"), "pass_mark %d must be a percentage from 1 to 100", mf.PassMark))
+	}
+	if mf.QuizSize < 1 {
+		errs = append(errs, src.errorf(top("quiz_size"), "quiz_size must be at least 1"))
+	} else if len(mf.Questions) <= mf.QuizSize {
+		errs = append(errs, src.errorf(top("quiz_size"), "the bank holds %d questions: it must hold more than quiz_size (%d)", len(mf.Questions), mf.QuizSize))
+	}
+	if len(mf.Lessons) == 0 {
+		errs = append(errs, src.errorf(1, "a module needs at least one lesson"))
+	}
+
+	// Lessons.
+	lessonLines := src.headers("[[lessons]]")
+	sectionLines := src.headers("[[lessons.sections]]")
+	lessonIDs := map[string]bool{}
+	si := 0
+	for li, l := range mf.Lessons {
+		line := at(lessonLines, li)
+		if !validID(l.ID) {
+			errs = append(errs, src.errorf(line, "lesson id %q must be a lowercase slug", l.ID))
+		}
+		if lessonIDs[l.ID] {
+			errs = append(errs, src.errorf(line, "lesson id %q appears twice", l.ID))
+		}
+		lessonIDs[l.ID] = true
+		if len(l.Sections) == 0 {
+			errs = append(errs, src.errorf(line, "lesson %q has no sections", l.ID))
+		}
+		secIDs := map[string]bool{}
+		for _, s := range l.Sections {
+			sline := at(sectionLines, si)
+			si++
+			if !validID(s.ID) || secIDs[s.ID] {
+				errs = append(errs, src.errorf(sline, "section id %q of lesson %q is not a unique lowercase slug", s.ID, l.ID))
+			}
+			secIDs[s.ID] = true
+			if _, e := checkCite(src, src.keyIn(sline, at(sectionLines, si), "cite"), s.Cite, s.General, "section "+l.ID+"/"+s.ID); e != nil {
+				errs = append(errs, *e)
+			}
+		}
+	}
+
+	// Questions: structure.
+	qLines := src.headers("[[questions]]")
+	bank := make([]quiz.Question, 0, len(mf.Questions))
+	qIDs := map[string]bool{}
+	for qi, qf := range mf.Questions {
+		line, next := at(qLines, qi), at(qLines, qi+1)
+		field := func(key string) int { return src.keyIn(line, next, key) }
+		if !validID(qf.ID) {
+			errs = append(errs, src.errorf(line, "question id %q must be a lowercase slug", qf.ID))
+		}
+		if qIDs[qf.ID] {
+			errs = append(errs, src.errorf(field("id"), "question id %q appears twice", qf.ID))
+		}
+		qIDs[qf.ID] = true
+		if strings.TrimSpace(qf.Indicator) == "" {
+			errs = append(errs, src.errorf(line, "question %s has no indicator", qf.ID))
+		}
+		cite, e := checkCite(src, field("cite"), qf.Cite, qf.General, "question "+qf.ID)
+		if e != nil {
+			errs = append(errs, *e)
+		}
+		q := quiz.Question{
+			ID: qf.ID, Kind: quiz.Kind(qf.Type), Indicator: qf.Indicator, Citation: cite, General: qf.General,
+			Answer: qf.Answer, Pairs: qf.Pairs, Start: qf.Start,
+		}
+		if q.Kind == quiz.TrueFalse {
+			q.Options = []quiz.Option{{ID: quiz.True}, {ID: quiz.False}}
+		} else {
+			for _, id := range qf.Options {
+				q.Options = append(q.Options, quiz.Option{ID: id})
+			}
+		}
+		for _, id := range qf.Targets {
+			q.Targets = append(q.Targets, quiz.Option{ID: id})
+		}
+		for _, sf := range qf.Steps {
+			st := quiz.Step{ID: sf.ID}
+			for _, cf := range sf.Choices {
+				st.Choices = append(st.Choices, quiz.Choice{ID: cf.ID, Good: cf.Good, Next: cf.Next})
+			}
+			q.Steps = append(q.Steps, st)
+		}
+		for _, p := range q.Check() {
+			fl := line
+			if stepID, ok := strings.CutPrefix(p.Field, "steps."); ok {
+				fl = src.valueIn(line, next, "id", stepID)
+			} else if p.Field != "" {
+				fl = field(p.Field)
+			}
+			errs = append(errs, src.errorf(fl, "question %s: %s", qf.ID, p.Message))
+		}
+		bank = append(bank, q)
+	}
+	errs = append(errs, checkBalance(src, mf, qLines)...)
+
+	// Texts, one file per language.
+	for _, lang := range Languages {
+		t, es := loadText(fsys, dir, lang, mf, bank)
+		errs = append(errs, es...)
+		if t != nil {
+			m.texts[lang] = t
+		}
+	}
+	return m, errs
+}
+
+// checkBalance refuses a bank whose right answers sit mostly in one position, which
+// learners learn to guess: among single-choice questions no position may hold more than
+// half the answers, and true/false answers may not be more than three quarters one way.
+func checkBalance(src *source, mf moduleFile, qLines []int) Errors {
+	var errs Errors
+	positions := map[int]int{}
+	singles, trues, tfs := 0, 0, 0
+	for _, q := range mf.Questions {
+		switch quiz.Kind(q.Type) {
+		case quiz.Single:
+			if len(q.Answer) == 1 {
+				if i := slices.Index(q.Options, q.Answer[0]); i >= 0 {
+					positions[i]++
+					singles++
+				}
+			}
+		case quiz.TrueFalse:
+			tfs++
+			if slices.Equal(q.Answer, []string{quiz.True}) {
+				trues++
+			}
+		}
+	}
+	if singles >= 6 {
+		for pos, n := range positions {
+			if n*2 > singles {
+				errs = append(errs, src.errorf(at(qLines, 0), "unbalanced answer positions: %d of %d single-choice answers are option %d", n, singles, pos+1))
+			}
+		}
+	}
+	if tfs >= 4 && (trues*4 > tfs*3 || (tfs-trues)*4 > tfs*3) {
+		errs = append(errs, src.errorf(at(qLines, 0), "unbalanced true/false answers: %d true of %d", trues, tfs))
+	}
+	return errs
+}
+
+func at(lines []int, i int) int {
+	if i < len(lines) {
+		return lines[i]
+	}
+	return 0
+}
+
+func validID(id string) bool {
+	if id == "" {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
