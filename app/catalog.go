@@ -1,0 +1,78 @@
+package app
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"indicia/app/progress"
+	"indicia/modules"
+)
+
+// showCatalog lists the modules: the core module and the learner's role module first,
+// each with its status, best score, time spent and a progress bar.
+func (u *UI) showCatalog() {
+	u.show(u.catalogView)
+}
+
+// moduleProgress is the share of a module done: its lessons, then its quiz passed.
+func moduleProgress(m *modules.Module, sum progress.ModuleSummary) float64 {
+	steps := len(m.In("fr").Lessons) + 1
+	done := min(sum.LessonsDone, steps-1)
+	if sum.Status == "passed" {
+		done = steps
+	}
+	return float64(done) / float64(steps)
+}
+
+func (u *UI) statusText(sum progress.ModuleSummary) string {
+	switch sum.Status {
+	case "passed":
+		return u.T("Status.Passed", map[string]any{"Date": u.loc.Date(sum.PassedAt)})
+	case "failed":
+		return u.T("Status.Failed")
+	case "in_progress":
+		return u.T("Status.InProgress")
+	}
+	return u.T("Status.NotStarted")
+}
+
+func (u *UI) catalogView() fyne.CanvasObject {
+	summaries, err := u.store.Summaries(u.ctx, u.learner.ID)
+	if err != nil {
+		u.showError(err)
+	}
+	role := modules.Role(u.learner.Role)
+	list := container.NewVBox(heading(u.T("Catalog.Title")), wrapped(u.T("Catalog.Intro")))
+	for _, m := range u.catalog.For(role) {
+		m := m
+		sum := summaries[m.ID]
+		t := m.In(u.loc.Lang)
+		var audience string
+		switch m.Audience {
+		case modules.RoleAll:
+			audience = u.T("Catalog.ForEveryone")
+		case role:
+			audience = u.T("Catalog.ForYourRole")
+		default:
+			audience = u.T("Catalog.ForOthers", map[string]any{"Role": u.roleName(string(m.Audience))})
+		}
+		best := u.T("Catalog.NoScore")
+		if sum.HasScore {
+			best = u.T("Catalog.BestScore", map[string]any{"Score": u.loc.Percent(sum.BestPercent)})
+		}
+		bar := widget.NewProgressBar()
+		bar.SetValue(moduleProgress(m, sum))
+		bar.TextFormatter = func() string { return u.loc.Percent(int(bar.Value * 100)) }
+		open := widget.NewButtonWithIcon(u.T("Catalog.Open"), theme.NavigateNextIcon(), func() { u.showModule(m) })
+		open.Importance = widget.HighImportance
+		details := widget.NewLabel(u.statusText(sum) + " · " + best + " · " +
+			u.T("Catalog.TimeSpent", map[string]any{"Time": u.loc.Duration(sum.TimeSpent)}))
+		details.Wrapping = fyne.TextWrapWord
+		card := widget.NewCard(t.Title, audience, container.NewVBox(
+			wrapped(t.Summary), details, container.NewBorder(nil, nil, nil, open, bar)))
+		list.Add(card)
+	}
+	return container.NewVScroll(container.NewPadded(list))
+}

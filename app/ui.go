@@ -1,0 +1,179 @@
+// Package app is Indicia's desktop user interface (Fyne): one file per screen. It reads
+// and writes progress only through app/progress and content only through modules.
+package app
+
+import (
+	"context"
+	"errors"
+	"log"
+	"math/rand/v2"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"indicia/app/progress"
+	"indicia/locales"
+	"indicia/modules"
+)
+
+// UI is the application window and what every screen shares.
+type UI struct {
+	app     fyne.App
+	win     fyne.Window
+	store   *progress.Store
+	catalog *modules.Catalog
+	bundle  *locales.Bundle
+	loc     *locales.Localizer
+	prefs   prefs
+	ctx     context.Context
+
+	learner *progress.Learner // nil until someone is signed in
+	quiz    *quizScreen       // the quiz under way, if any
+	screen  func() fyne.CanvasObject
+	// leave is called before the screen changes, so a screen can save what it has.
+	leave func()
+	// Seed, when not zero, makes quiz draws repeatable (INDICIA_SEED; for demos and
+	// the smoke test).
+	Seed  uint64
+	draws uint64
+}
+
+// rng returns the random source for the next quiz draw.
+func (u *UI) rng() *rand.Rand {
+	if u.Seed != 0 {
+		u.draws++
+		return rand.New(rand.NewPCG(u.Seed, u.draws))
+	}
+	return rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+}
+
+// New builds the UI on a; systemLocales are the user's preferred languages (BCP 47),
+// used when no language was chosen yet.
+func New(a fyne.App, store *progress.Store, catalog *modules.Catalog, bundle *locales.Bundle, systemLocales ...string) *UI {
+	u := &UI{app: a, store: store, catalog: catalog, bundle: bundle, prefs: prefs{a.Preferences()}, ctx: context.Background()}
+	lang := u.prefs.language()
+	if lang == "" {
+		lang = locales.Match(systemLocales...)
+	}
+	u.loc = bundle.For(lang)
+	u.applyTheme()
+	u.win = a.NewWindow(u.loc.T("App.Title"))
+	u.win.Resize(fyne.NewSize(1000, 720))
+	u.win.SetOnClosed(func() { u.runLeave() })
+	return u
+}
+
+// Window is the main window.
+func (u *UI) Window() fyne.Window { return u.win }
+
+// Start shows the first screen: choosing or creating a learner.
+func (u *UI) Start() { u.showLearners() }
+
+// T translates a message id.
+func (u *UI) T(id string, data ...map[string]any) string { return u.loc.T(id, data...) }
+
+// N translates a plural message id for count.
+func (u *UI) N(id string, count int, data map[string]any) string { return u.loc.N(id, count, data) }
+
+func (u *UI) runLeave() {
+	if u.leave != nil {
+		leave := u.leave
+		u.leave = nil
+		leave()
+	}
+}
+
+// show replaces the window's content with the screen that build makes, under the top
+// bar. build is kept so the screen can be rebuilt when the language or text size changes.
+func (u *UI) show(build func() fyne.CanvasObject) {
+	u.runLeave()
+	u.screen = build
+	u.redraw()
+}
+
+func (u *UI) redraw() {
+	u.win.SetTitle(u.T("App.Title"))
+	u.win.Canvas().SetOnTypedKey(nil)
+	u.win.Canvas().SetOnTypedRune(nil)
+	u.win.SetContent(container.NewBorder(u.topBar(), nil, nil, nil, u.screen()))
+}
+
+// topBar is on every screen: who is signed in, and the support, glossary and settings
+// buttons.
+func (u *UI) topBar() fyne.CanvasObject {
+	support := widget.NewButtonWithIcon(u.T("Support.Button"), theme.HelpIcon(), u.showSupport)
+	support.Importance = widget.HighImportance
+	glossary := widget.NewButtonWithIcon(u.T("Glossary.Button"), theme.SearchIcon(), u.showGlossary)
+	settings := widget.NewButtonWithIcon(u.T("Settings.Button"), theme.SettingsIcon(), u.showSettings)
+	items := []fyne.CanvasObject{}
+	if u.learner != nil {
+		who := widget.NewLabel(u.T("Top.SignedInAs", map[string]any{"Name": u.learner.Name}))
+		who.Truncation = fyne.TextTruncateEllipsis
+		items = append(items,
+			widget.NewButtonWithIcon(u.T("Top.Catalog"), theme.HomeIcon(), u.showCatalog),
+			widget.NewButtonWithIcon(u.T("Top.SwitchLearner"), theme.AccountIcon(), u.signOut))
+		return container.NewVBox(container.NewBorder(nil, nil, container.NewHBox(items...),
+			container.NewHBox(glossary, settings, support), who), widget.NewSeparator())
+	}
+	title := widget.NewLabelWithStyle(u.T("App.Title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	return container.NewVBox(container.NewBorder(nil, nil, title, container.NewHBox(glossary, settings, support)), widget.NewSeparator())
+}
+
+func (u *UI) signOut() {
+	u.runLeave()
+	u.learner = nil
+	u.showLearners()
+}
+
+// setLanguage switches the interface and content language at run time.
+func (u *UI) setLanguage(lang string) {
+	u.loc = u.bundle.For(lang)
+	u.prefs.setLanguage(lang)
+	if u.learner != nil && u.learner.Language != lang {
+		if err := u.store.SetLanguage(u.ctx, u.learner.ID, lang); err != nil {
+			u.showError(err)
+		}
+		u.learner.Language = lang
+	}
+	u.redraw()
+}
+
+// showError tells the user what went wrong in words they can act on.
+func (u *UI) showError(err error) {
+	log.Printf("error: %v", err)
+	dialog.ShowError(errors.New(u.errorText(err)), u.win)
+}
+
+// errorText turns a store error into a translated message.
+func (u *UI) errorText(err error) string {
+	switch {
+	case errors.Is(err, progress.ErrDiskFull):
+		return u.T("Error.DiskFull")
+	case errors.Is(err, progress.ErrNotWritable):
+		return u.T("Error.NotWritable")
+	case errors.Is(err, progress.ErrInUse):
+		return u.T("Error.InUse")
+	case errors.Is(err, progress.ErrCorrupt):
+		return u.T("Error.Corrupt")
+	case errors.Is(err, progress.ErrInvalid):
+		return u.T("Error.Invalid")
+	}
+	return u.T("Error.Generic", map[string]any{"Detail": err.Error()})
+}
+
+// wrapped returns a label that wraps words, for running text.
+func wrapped(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+func heading(text string) *widget.Label {
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.Wrapping = fyne.TextWrapWord
+	l.SizeName = theme.SizeNameSubHeadingText
+	return l
+}
