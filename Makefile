@@ -1,0 +1,70 @@
+# Indicia. `make run` and `make test` are all a newcomer needs on Debian or Ubuntu.
+SHELL := /bin/bash
+GO ?= go
+TAGS ?= libsqlite3
+BIN := build/indicia
+export CGO_ENABLED := 1
+
+# What building the app needs, and what the tests need besides (a real X server for
+# the smoke test, a mouse driver, screenshots, the sqlite3 CLI).
+BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
+	libxinerama-dev libxi-dev libxxf86vm-dev libsqlite3-dev
+TEST_PKGS := xvfb xauth xdotool imagemagick sqlite3
+
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: run build deps test-deps test content-check fuzz package clean
+
+run: build
+	./$(BIN) $(ARGS)
+
+build: deps
+	$(GO) build -tags $(TAGS) -o $(BIN) ./cmd/indicia
+
+# deps installs the missing system packages, saying which, with apt-get (as root, or
+# through sudo).
+deps:
+	@$(MAKE) --no-print-directory install PKGS="$(BUILD_PKGS)"
+
+test-deps: deps
+	@$(MAKE) --no-print-directory install PKGS="$(TEST_PKGS)"
+
+install:
+	@missing=""; for p in $(PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing system packages:$$missing (needs root or sudo)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+# test runs every test: the content check, the unit and UI tests (Fyne's test driver),
+# a short fuzzing pass, and the smoke test of the real binary under Xvfb.
+test: test-deps
+	$(GO) vet -tags $(TAGS) ./...
+	$(GO) run -tags $(TAGS) ./cmd/indicia content check
+	$(GO) test -tags $(TAGS) -count=1 ./...
+	$(MAKE) --no-print-directory fuzz FUZZTIME=10s
+
+content-check:
+	$(GO) run -tags $(TAGS) ./cmd/indicia content check
+
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzGrade$$' -fuzztime $(FUZZTIME) ./quiz
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./modules
+
+# package builds the Linux archive with the fyne tool from the top-level FyneApp.toml,
+# which the tool reads from the main package's folder: it is copied there, with the
+# icon path made relative to that folder.
+FYNE := $(shell $(GO) env GOPATH)/bin/fyne
+package: deps
+	@test -x $(FYNE) || $(GO) install fyne.io/tools/cmd/fyne@v1.7.4
+	sed 's#Icon = "assets/#Icon = "../../assets/#' FyneApp.toml > cmd/indicia/FyneApp.toml
+	mkdir -p dist
+	cd cmd/indicia && $(FYNE) package -os linux --tags $(TAGS) --release
+	mv cmd/indicia/*.tar.xz dist/
+	@ls -l dist/
+
+clean:
+	rm -rf build dist cmd/indicia/FyneApp.toml

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/lang"
+
+	"indicia/app"
+	"indicia/app/progress"
+	"indicia/assets"
+	"indicia/locales"
+	"indicia/modules"
+)
+
+// runApp opens the desktop app on the database at path.
+func runApp(ctx context.Context, path string, stderr io.Writer) int {
+	cat, err := modules.LoadEmbedded()
+	if err != nil {
+		fmt.Fprintln(stderr, "indicia: the built-in training content is broken:")
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	bundle, err := locales.NewBundle()
+	if err != nil {
+		fmt.Fprintln(stderr, "indicia:", err)
+		return 1
+	}
+	a := fyneapp.NewWithID(appID)
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
+	systemLocale := lang.SystemLocale().String()
+	if env := os.Getenv("LANGUAGE"); env != "" {
+		systemLocale = env
+	}
+	store, err := progress.Open(ctx, path)
+	if err != nil {
+		fmt.Fprintln(stderr, "indicia:", err)
+		app.ShowOpenError(a, bundle, path, err, systemLocale)
+		a.Run()
+		return 1
+	}
+	defer store.Close()
+	ui := app.New(a, store, cat, bundle, systemLocale)
+	if seed, err := strconv.ParseUint(os.Getenv("INDICIA_SEED"), 10, 64); err == nil {
+		ui.Seed = seed
+	}
+	ui.Start()
+	ui.Window().ShowAndRun()
+	return 0
+}

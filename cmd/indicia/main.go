@@ -1,0 +1,99 @@
+// Command indicia is the Indicia training app. Without arguments it opens the desktop
+// app; `indicia content check` validates the training content without a display.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"indicia/modules"
+)
+
+// appID is the application id, as in FyneApp.toml.
+const appID = "be.indicia.training"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) >= 1 && args[0] == "content" {
+		return contentCommand(args[1:], stdout, stderr)
+	}
+	fs := flag.NewFlagSet("indicia", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", "", "progress database file (default: $INDICIA_DB, else indicia.db in the user's data folder)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "indicia: unknown command %q (try: indicia content check)\n", fs.Arg(0))
+		return 2
+	}
+	path, err := databasePath(*db)
+	if err != nil {
+		fmt.Fprintln(stderr, "indicia:", err)
+		return 1
+	}
+	return runApp(context.Background(), path, stderr)
+}
+
+// contentCommand runs `indicia content check`.
+func contentCommand(args []string, stdout, stderr io.Writer) int {
+	if len(args) != 1 || args[0] != "check" {
+		fmt.Fprintln(stderr, "usage: indicia content check")
+		return 2
+	}
+	cat, err := modules.LoadEmbedded()
+	if err != nil {
+		var errs modules.Errors
+		if errors.As(err, &errs) {
+			for _, e := range errs {
+				fmt.Fprintln(stderr, "modules/"+e.Error())
+			}
+		} else {
+			fmt.Fprintln(stderr, "indicia:", err)
+		}
+		return 1
+	}
+	fmt.Fprintln(stdout, cat.Stats().Summary())
+	return 0
+}
+
+// databasePath is --db, else $INDICIA_DB, else indicia.db in the user's data folder.
+func databasePath(flagValue string) (string, error) {
+	if flagValue != "" {
+		return flagValue, nil
+	}
+	if env := os.Getenv("INDICIA_DB"); env != "" {
+		return env, nil
+	}
+	dir, err := userDataDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find the user's data folder (%v); set --db or INDICIA_DB", err)
+	}
+	return filepath.Join(dir, "indicia", "indicia.db"), nil
+}
+
+// userDataDir is where an application keeps its data: $XDG_DATA_HOME or
+// ~/.local/share on Linux and BSD, %AppData% on Windows, Application Support on macOS.
+func userDataDir() (string, error) {
+	switch runtime.GOOS {
+	case "windows", "darwin":
+		return os.UserConfigDir()
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+		return d, nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(home, ".local", "share"), nil
+}

@@ -1,0 +1,297 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/theme"
+	_ "github.com/mattn/go-sqlite3"
+
+	"indicia/modules"
+	"indicia/quiz"
+)
+
+// TestSmokeRealWindow builds the real binary, runs it in a real window under Xvfb,
+// creates a learner and answers a question with xdotool, then checks the rows in the
+// SQLite file and the log. Screenshots of each screen go to test-artifacts/smoke.
+func TestSmokeRealWindow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the smoke test needs a real window; skipped with -short")
+	}
+	for _, tool := range []string{"Xvfb", "xdotool", "import"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("%s is missing: run `make test-deps`", tool)
+			}
+			t.Skipf("%s is missing (make test-deps installs it)", tool)
+		}
+	}
+	dir := t.TempDir()
+	artefacts, _ := filepath.Abs(filepath.Join("..", "..", "test-artifacts", "smoke"))
+	os.RemoveAll(artefacts)
+	if err := os.MkdirAll(artefacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	bin := filepath.Join(dir, "indicia")
+	build := exec.Command("go", "build", "-tags", buildTags, "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+
+	display := startXvfb(t)
+	seed := seedWithSingleChoiceFirst(t)
+	db := filepath.Join(dir, "smoke.db")
+	logPath := filepath.Join(artefacts, "app.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := exec.Command(bin, "--db", db)
+	app.Env = append(os.Environ(), "DISPLAY="+display, "LANGUAGE=fr", "LANG=fr_BE.UTF-8",
+		"XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "XDG_CACHE_HOME="+filepath.Join(dir, "cache"),
+		"XDG_DATA_HOME="+filepath.Join(dir, "data"), fmt.Sprintf("INDICIA_SEED=%d", seed))
+	app.Stdout, app.Stderr = logFile, logFile
+	if err := app.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		app.Process.Kill()
+		app.Wait()
+		logFile.Close()
+	})
+
+	x := &xsession{t: t, display: display, dir: artefacts}
+	x.run("search", "--sync", "--onlyvisible", "--name", "Indicia")
+	time.Sleep(time.Second)
+
+	// First start: the name field has the focus; Tab to the role, → twice picks the
+	// second role (hospital staff); then the blue button creates the learner.
+	x.shot("01-first-start")
+	x.run("type", "--delay", "20", "Anais Dubois")
+	x.run("key", "Tab", "Right", "Right")
+	x.shot("02-learner-filled")
+	x.clickPrimary("create the learner")
+	x.shot("03-catalog")
+	x.waitRows(db, "SELECT count(*) FROM learners WHERE name = 'Anais Dubois' AND role = 'hospital' AND language = 'fr'", 1)
+
+	x.clickPrimary("open the core module")
+	x.shot("04-module")
+	x.clickPrimary("start the quiz")
+	x.shot("05-question")
+	x.waitRows(db, "SELECT count(*) FROM attempts WHERE status = 'open'", 1)
+
+	// Pick the first option with the number key, then click "check".
+	x.run("key", "1")
+	x.clickPrimary("check the answer")
+	x.shot("06-feedback")
+	x.waitRows(db, "SELECT count(*) FROM answers WHERE complete = 1 AND position = 0", 1)
+
+	logFile.Sync()
+	logData, _ := os.ReadFile(logPath)
+	if bytes.Contains(logData, []byte("Error in Fyne call thread")) {
+		t.Fatalf("the log shows a Fyne threading error:\n%s", logData)
+	}
+	if bytes.Contains(logData, []byte("Anais")) {
+		t.Error("the log contains the learner's name")
+	}
+}
+
+// seedWithSingleChoiceFirst finds an INDICIA_SEED whose first draw of the core module
+// starts with a single-choice question, drawing as the app does (see UI.rng).
+func seedWithSingleChoiceFirst(t *testing.T) uint64 {
+	cat, err := modules.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	core, _ := cat.Module("core")
+	bank := core.In("fr").Bank
+	for seed := uint64(1); seed < 1000; seed++ {
+		plan, err := quiz.NewPlan(bank, core.QuizSize, rand.New(rand.NewPCG(seed, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range bank {
+			if q.ID == plan[0].QuestionID && q.Kind == quiz.Single {
+				return seed
+			}
+		}
+	}
+	t.Fatal("no seed starts with a single-choice question")
+	return 0
+}
+
+// startXvfb starts an X server on a free display and stops it when the test ends.
+func startXvfb(t *testing.T) string {
+	for n := 90; n < 200; n++ {
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
+			continue
+		}
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
+			continue
+		}
+		display := fmt.Sprintf(":%d", n)
+		cmd := exec.Command("Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			cmd.Process.Kill()
+			cmd.Wait()
+		})
+		for i := 0; i < 100; i++ {
+			if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
+				return display
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatalf("Xvfb did not start on %s", display)
+	}
+	t.Fatal("no free X display")
+	return ""
+}
+
+type xsession struct {
+	t       *testing.T
+	display string
+	dir     string
+	shots   int
+}
+
+func (x *xsession) run(args ...string) {
+	x.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "xdotool", args...)
+	cmd.Env = append(os.Environ(), "DISPLAY="+x.display)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		x.t.Fatalf("xdotool %v: %v\n%s", args, err, out)
+	}
+	time.Sleep(300 * time.Millisecond)
+}
+
+// screen takes a screenshot of the whole X screen, with the pointer moved off the
+// window so no button is drawn hovered.
+func (x *xsession) screen() image.Image {
+	x.t.Helper()
+	x.run("mousemove", "1270", "790")
+	cmd := exec.Command("import", "-window", "root", "png:-")
+	cmd.Env = append(os.Environ(), "DISPLAY="+x.display)
+	out, err := cmd.Output()
+	if err != nil {
+		x.t.Fatalf("screenshot: %v", err)
+	}
+	img, err := png.Decode(bytes.NewReader(out))
+	if err != nil {
+		x.t.Fatalf("screenshot: %v", err)
+	}
+	return img
+}
+
+func (x *xsession) shot(name string) image.Image {
+	x.t.Helper()
+	img := x.screen()
+	f, err := os.Create(filepath.Join(x.dir, name+".png"))
+	if err != nil {
+		x.t.Fatal(err)
+	}
+	defer f.Close()
+	png.Encode(f, img)
+	return img
+}
+
+// clickPrimary clicks the one high-importance (primary-coloured) button in the window's
+// content, below the top bar, whose own help button is primary too. Finding it by colour
+// keeps the test independent of the layout and the language.
+func (x *xsession) clickPrimary(what string) {
+	x.t.Helper()
+	var box image.Rectangle
+	for try := 0; try < 20; try++ {
+		img := x.screen()
+		box = primaryBox(img, 60)
+		if !box.Empty() {
+			break
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	if box.Empty() || box.Dx() > 700 || box.Dy() > 80 {
+		x.shot(fmt.Sprintf("failed-%s", strings.ReplaceAll(what, " ", "-")))
+		x.t.Fatalf("cannot find the button to %s (found %v)", what, box)
+	}
+	c := box.Min.Add(box.Max).Div(2)
+	x.run("mousemove", fmt.Sprint(c.X), fmt.Sprint(c.Y), "click", "1")
+	time.Sleep(500 * time.Millisecond)
+}
+
+// primaryBox returns the bounding box of the largest connected area of primary colour
+// below minY: a high-importance button (a selected radio mark is primary too, but small).
+func primaryBox(img image.Image, minY int) image.Rectangle {
+	want := theme.PrimaryColorNamed(theme.ColorBlue) // Fyne's default primary colour
+	wr, wg, wb, _ := want.RGBA()
+	near := func(c color.Color) bool {
+		r, g, b, _ := c.RGBA()
+		d := func(a, b uint32) bool { return a>>8 <= b>>8+6 && b>>8 <= a>>8+6 }
+		return d(r, wr) && d(g, wg) && d(b, wb)
+	}
+	b := img.Bounds()
+	seen := map[image.Point]bool{}
+	var best image.Rectangle
+	bestArea := 0
+	for y := max(b.Min.Y, minY); y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			p := image.Pt(x, y)
+			if seen[p] || !near(img.At(x, y)) {
+				continue
+			}
+			// Flood fill this area.
+			box, area := image.Rectangle{}, 0
+			stack := []image.Point{p}
+			seen[p] = true
+			for len(stack) > 0 {
+				q := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				box, area = box.Union(image.Rect(q.X, q.Y, q.X+1, q.Y+1)), area+1
+				for _, n := range []image.Point{{q.X + 1, q.Y}, {q.X - 1, q.Y}, {q.X, q.Y + 1}, {q.X, q.Y - 1}} {
+					if n.In(b) && n.Y >= minY && !seen[n] && near(img.At(n.X, n.Y)) {
+						seen[n] = true
+						stack = append(stack, n)
+					}
+				}
+			}
+			if area > bestArea {
+				best, bestArea = box, area
+			}
+		}
+	}
+	return best
+}
+
+// waitRows waits until query returns want.
+func (x *xsession) waitRows(db, query string, want int) {
+	x.t.Helper()
+	conn, err := sql.Open("sqlite3", "file:"+db+"?mode=ro&_busy_timeout=5000")
+	if err != nil {
+		x.t.Fatal(err)
+	}
+	defer conn.Close()
+	got := -1
+	for i := 0; i < 40; i++ {
+		if err := conn.QueryRow(query).Scan(&got); err == nil && got == want {
+			return
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	x.t.Fatalf("%s: got %d, want %d", query, got, want)
+}
