@@ -3,6 +3,11 @@ SHELL := /bin/bash
 GO ?= go
 TAGS ?= libsqlite3
 BIN := build/indicia
+# The identity in the top-level FyneApp.toml, built into the binary.
+APP_ID := $(shell sed -n 's/^ *ID *= *"\(.*\)"/\1/p' FyneApp.toml)
+APP_VERSION := $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
+APP_BUILD := $(shell sed -n 's/^ *Build *= *\([0-9]*\).*/\1/p' FyneApp.toml)
+LDFLAGS := -X main.appID=$(APP_ID) -X main.version=$(APP_VERSION) -X main.buildNumber=$(APP_BUILD)
 export CGO_ENABLED := 1
 
 # What building the app needs, and what the tests need besides (a real X server for
@@ -13,13 +18,13 @@ TEST_PKGS := xvfb xauth xdotool imagemagick sqlite3
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run build deps test-deps test content-check fuzz package clean
+.PHONY: run build deps test-deps install test content-check fuzz package clean
 
 run: build
 	./$(BIN) $(ARGS)
 
 build: deps
-	$(GO) build -tags $(TAGS) -o $(BIN) ./cmd/indicia
+	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/indicia
 
 # deps installs the missing system packages, saying which, with apt-get (as root, or
 # through sudo).
@@ -39,11 +44,12 @@ install:
 	fi
 
 # test runs every test: the content check, the unit and UI tests (Fyne's test driver),
-# a short fuzzing pass, and the smoke test of the real binary under Xvfb.
-test: test-deps
+# the smoke test of the real binary under Xvfb, a check of the Linux package, and a
+# short fuzzing pass.
+test: test-deps package
 	$(GO) vet -tags $(TAGS) ./...
 	$(GO) run -tags $(TAGS) ./cmd/indicia content check
-	$(GO) test -tags $(TAGS) -count=1 ./...
+	INDICIA_PACKAGE=$(CURDIR)/dist/Indicia.tar.xz $(GO) test -tags $(TAGS) -count=1 ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=10s
 
 content-check:
@@ -54,15 +60,17 @@ fuzz:
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzGrade$$' -fuzztime $(FUZZTIME) ./quiz
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./modules
 
-# package builds the Linux archive with the fyne tool from the top-level FyneApp.toml,
-# which the tool reads from the main package's folder: it is copied there, with the
-# icon path made relative to that folder.
+# package builds the Linux archive (binary, desktop entry, icon) with the fyne tool from
+# the top-level FyneApp.toml, which the tool reads from the main package's folder: it is
+# copied there, with the icon path made relative to that folder. The tool packages the
+# binary `make build` made (which carries the same identity), rather than building again
+# with other C flags, which would compile all the cgo code a second time.
 FYNE := $(shell $(GO) env GOPATH)/bin/fyne
-package: deps
+package: build
 	@test -x $(FYNE) || $(GO) install fyne.io/tools/cmd/fyne@v1.7.4
 	sed 's#Icon = "assets/#Icon = "../../assets/#' FyneApp.toml > cmd/indicia/FyneApp.toml
 	mkdir -p dist
-	cd cmd/indicia && $(FYNE) package -os linux --tags $(TAGS) --release
+	cd cmd/indicia && $(FYNE) package -os linux --executable $(CURDIR)/$(BIN)
 	mv cmd/indicia/*.tar.xz dist/
 	@ls -l dist/
 

@@ -29,7 +29,9 @@ type learnersScreen struct {
 func (u *UI) showLearners() {
 	s := &learnersScreen{u: u}
 	u.show(s.view)
-	u.win.Canvas().Focus(s.name) // most often someone new: let them type their name at once
+	if s.create.Importance == widget.HighImportance {
+		u.win.Canvas().Focus(s.name) // no one yet: let them type their name at once
+	}
 }
 
 func (u *UI) roleName(r string) string { return u.T("Role." + r) }
@@ -71,7 +73,7 @@ func (s *learnersScreen) view() fyne.CanvasObject {
 	if len(learners) == 0 {
 		existing.Add(wrapped(u.T("Learners.None")))
 	}
-	for _, l := range learners {
+	for i, l := range learners {
 		l := l
 		label := l.Name + " — " + u.roleName(l.Role)
 		if l.Cohort != "" {
@@ -83,6 +85,9 @@ func (s *learnersScreen) view() fyne.CanvasObject {
 		}
 		b := widget.NewButtonWithIcon(label, icon, func() { s.choose(l) })
 		b.Alignment = widget.ButtonAlignLeading
+		if i == 0 {
+			b.Importance = widget.HighImportance // the one most recently active
+		}
 		existing.Add(b)
 	}
 
@@ -95,7 +100,9 @@ func (s *learnersScreen) view() fyne.CanvasObject {
 	s.pin = widget.NewPasswordEntry()
 	s.pin.SetPlaceHolder(u.T("Learners.PINPlaceholder"))
 	s.create = widget.NewButtonWithIcon(u.T("Learners.Create"), theme.ContentAddIcon(), s.onCreate)
-	s.create.Importance = widget.HighImportance
+	if len(learners) == 0 {
+		s.create.Importance = widget.HighImportance
+	}
 	s.name.OnSubmitted = func(string) { s.onCreate() }
 	form := widget.NewForm(
 		widget.NewFormItem(u.T("Learners.Name"), s.name),

@@ -31,6 +31,7 @@ func runApp(ctx context.Context, path string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "indicia:", err)
 		return 1
 	}
+	setMetadata()
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
 	systemLocale := lang.SystemLocale().String()
@@ -52,4 +53,28 @@ func runApp(ctx context.Context, path string, stderr io.Writer) int {
 	ui.Start()
 	ui.Window().ShowAndRun()
 	return 0
+}
+
+// setMetadata gives Fyne the identity `make build` built in.
+func setMetadata() {
+	if version == "" {
+		return
+	}
+	n, _ := strconv.Atoi(buildNumber)
+	fyneapp.SetMetadata(fyne.AppMetadata{ID: appID, Name: "Indicia", Version: version, Build: n,
+		Icon: fyne.NewStaticResource("icon.png", assets.IconPNG), Release: true})
+}
+
+// appMetadata is the app's id and version.
+func appMetadata() (id, version string) {
+	setMetadata()
+	md := fyneapp.NewWithID(appID).Metadata()
+	id, version = md.ID, md.Version
+	if id == "" {
+		id = appID
+	}
+	if version == "" {
+		version = "dev"
+	}
+	return id, version
 }

@@ -15,8 +15,14 @@ import (
 	"indicia/modules"
 )
 
-// appID is the application id, as in FyneApp.toml.
-const appID = "be.indicia.training"
+// The application's identity. `make build` sets these from the top-level FyneApp.toml
+// (-ldflags -X); in a plain `go build` version stays empty and Fyne reads FyneApp.toml
+// from the working folder when there is one.
+var (
+	appID       = "be.indicia.training"
+	version     = ""
+	buildNumber = ""
+)
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -29,8 +35,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("indicia", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", "", "progress database file (default: $INDICIA_DB, else indicia.db in the user's data folder)")
+	showVersion := fs.Bool("version", false, "print the app and content versions, then exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *showVersion {
+		return printVersion(stdout, stderr)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "indicia: unknown command %q (try: indicia content check)\n", fs.Arg(0))
@@ -63,6 +73,22 @@ func contentCommand(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintln(stdout, cat.Stats().Summary())
+	return 0
+}
+
+// printVersion prints the app's id and version (from FyneApp.toml, which `make package`
+// builds in; "dev" in a plain build) and each module's content version.
+func printVersion(stdout, stderr io.Writer) int {
+	id, version := appMetadata()
+	fmt.Fprintf(stdout, "Indicia %s (%s)\n", version, id)
+	cat, err := modules.LoadEmbedded()
+	if err != nil {
+		fmt.Fprintln(stderr, "indicia: the built-in training content is broken:", err)
+		return 1
+	}
+	for _, m := range cat.Modules {
+		fmt.Fprintf(stdout, "content %s %s (source: %s, %s)\n", m.ID, m.Version, m.Source, m.SourceDate)
+	}
 	return 0
 }
 

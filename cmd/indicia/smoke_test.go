@@ -59,19 +59,23 @@ func TestSmokeRealWindow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := exec.Command(bin, "--db", db)
-	app.Env = append(os.Environ(), "DISPLAY="+display, "LANGUAGE=fr", "LANG=fr_BE.UTF-8",
-		"XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "XDG_CACHE_HOME="+filepath.Join(dir, "cache"),
-		"XDG_DATA_HOME="+filepath.Join(dir, "data"), fmt.Sprintf("INDICIA_SEED=%d", seed))
-	app.Stdout, app.Stderr = logFile, logFile
-	if err := app.Start(); err != nil {
-		t.Fatal(err)
+	start := func() *exec.Cmd {
+		app := exec.Command(bin, "--db", db)
+		app.Env = append(os.Environ(), "DISPLAY="+display, "LANGUAGE=fr", "LANG=fr_BE.UTF-8",
+			"XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "XDG_CACHE_HOME="+filepath.Join(dir, "cache"),
+			"XDG_DATA_HOME="+filepath.Join(dir, "data"), fmt.Sprintf("INDICIA_SEED=%d", seed))
+		app.Stdout, app.Stderr = logFile, logFile
+		if err := app.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			app.Process.Kill()
+			app.Wait()
+		})
+		return app
 	}
-	t.Cleanup(func() {
-		app.Process.Kill()
-		app.Wait()
-		logFile.Close()
-	})
+	t.Cleanup(func() { logFile.Close() })
+	app := start()
 
 	x := &xsession{t: t, display: display, dir: artefacts}
 	x.run("search", "--sync", "--onlyvisible", "--name", "Indicia")
@@ -99,6 +103,24 @@ func TestSmokeRealWindow(t *testing.T) {
 	x.shot("06-feedback")
 	x.waitRows(db, "SELECT count(*) FROM answers WHERE complete = 1 AND position = 0", 1)
 
+	// Kill the app mid-quiz, start it again: the learner continues where they were.
+	app.Process.Kill()
+	app.Wait()
+	start()
+	x.run("search", "--sync", "--onlyvisible", "--name", "Indicia")
+	time.Sleep(time.Second)
+	x.shot("07-restarted")
+	x.clickPrimary("continue as the learner")
+	x.clickPrimary("open the core module")
+	x.shot("08-module-resume")
+	x.clickPrimary("resume the quiz")
+	x.shot("09-second-question")
+	x.run("key", "1")
+	x.clickPrimary("check the answer")
+	x.shot("10-second-feedback")
+	x.waitRows(db, "SELECT count(*) FROM answers WHERE complete = 1 AND position IN (0, 1)", 2)
+	x.waitRows(db, "SELECT count(*) FROM attempts", 1)
+
 	logFile.Sync()
 	logData, _ := os.ReadFile(logPath)
 	if bytes.Contains(logData, []byte("Error in Fyne call thread")) {
@@ -110,7 +132,8 @@ func TestSmokeRealWindow(t *testing.T) {
 }
 
 // seedWithSingleChoiceFirst finds an INDICIA_SEED whose first draw of the core module
-// starts with a single-choice question, drawing as the app does (see UI.rng).
+// starts with a single-choice question followed by one answered by choosing options
+// (number key 1 then "check"), drawing as the app does (see UI.rng).
 func seedWithSingleChoiceFirst(t *testing.T) uint64 {
 	cat, err := modules.LoadEmbedded()
 	if err != nil {
@@ -123,10 +146,16 @@ func seedWithSingleChoiceFirst(t *testing.T) uint64 {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, q := range bank {
-			if q.ID == plan[0].QuestionID && q.Kind == quiz.Single {
-				return seed
+		kind := func(i int) quiz.Kind {
+			for _, q := range bank {
+				if q.ID == plan[i].QuestionID {
+					return q.Kind
+				}
 			}
+			return ""
+		}
+		if k := kind(1); kind(0) == quiz.Single && (k == quiz.Single || k == quiz.TrueFalse || k == quiz.Multiple) {
+			return seed
 		}
 	}
 	t.Fatal("no seed starts with a single-choice question")
