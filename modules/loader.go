@@ -109,6 +109,14 @@ type languageFile struct {
 	Questions map[string]questionText `toml:"questions"`
 }
 
+// What every module must hold.
+const (
+	MinLessons, MaxLessons   = 3, 6
+	MinQuizSize, MaxQuizSize = 12, 15
+	MinBank                  = 30
+	MinScenarios             = 2
+)
+
 // Load reads and validates every module and the glossary from fsys (the layout of
 // README.md). It returns Errors listing every problem found, each as file:line: message.
 func Load(fsys fs.FS) (*Catalog, error) {
@@ -223,8 +231,26 @@ func loadModule(fsys fs.FS, dir string) (*Module, Errors) {
 	} else if len(mf.Questions) <= mf.QuizSize {
 		errs = append(errs, src.errorf(top("quiz_size"), "the bank holds %d questions: it must hold more than quiz_size (%d)", len(mf.Questions), mf.QuizSize))
 	}
-	if len(mf.Lessons) == 0 {
-		errs = append(errs, src.errorf(1, "a module needs at least one lesson"))
+	if len(mf.Lessons) < MinLessons || len(mf.Lessons) > MaxLessons {
+		errs = append(errs, src.errorf(1, "a module needs %d to %d lessons, has %d", MinLessons, MaxLessons, len(mf.Lessons)))
+	}
+	if mf.QuizSize < MinQuizSize || mf.QuizSize > MaxQuizSize {
+		errs = append(errs, src.errorf(top("quiz_size"), "quiz_size %d must be from %d to %d", mf.QuizSize, MinQuizSize, MaxQuizSize))
+	}
+	if len(mf.Questions) < MinBank {
+		errs = append(errs, src.errorf(1, "the bank holds %d questions, fewer than %d", len(mf.Questions), MinBank))
+	}
+	kinds := map[quiz.Kind]int{}
+	for _, q := range mf.Questions {
+		kinds[quiz.Kind(q.Type)]++
+	}
+	for _, k := range quiz.Kinds {
+		if kinds[k] == 0 {
+			errs = append(errs, src.errorf(1, "the module has no %s question: every type must be used", k))
+		}
+	}
+	if kinds[quiz.Scenario] < MinScenarios {
+		errs = append(errs, src.errorf(1, "the module has %d case scenarios, fewer than %d", kinds[quiz.Scenario], MinScenarios))
 	}
 
 	// Lessons.

@@ -74,11 +74,21 @@ func testFS(t *testing.T) fstest.MapFS {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fr := m["core/fr.toml"].Data
-	for _, l := range []string{"nl", "en", "de"} {
-		m["core/"+l+".toml"] = &fstest.MapFile{Data: fr}
-	}
+	fillLanguages(m)
 	return m
+}
+
+// fillLanguages gives every module the French text in each language it lacks.
+func fillLanguages(m fstest.MapFS) {
+	for p, f := range m {
+		if dir, ok := strings.CutSuffix(p, "/fr.toml"); ok {
+			for _, l := range []string{"nl", "en", "de"} {
+				if _, ok := m[dir+"/"+l+".toml"]; !ok {
+					m[dir+"/"+l+".toml"] = f
+				}
+			}
+		}
+	}
 }
 
 func edit(t *testing.T, m fstest.MapFS, name string, f func(string) string) {
@@ -218,6 +228,26 @@ func TestLoaderReportsFileAndLine(t *testing.T) {
 			})
 			return "core/de.toml", 0, "needs why"
 		}},
+		{"too few lessons", func(m fstest.MapFS) (string, int, string) {
+			edit(t, m, "core/module.toml", func(s string) string {
+				// Keep the first two lessons: cut from the third lesson to the questions.
+				third := strings.Index(s, "[[lessons]]")
+				for range 2 {
+					third += strings.Index(s[third+1:], "[[lessons]]") + 1
+				}
+				return s[:third] + s[strings.Index(s, "[[questions]]"):]
+			})
+			return "core/module.toml", 1, "lessons, has 2"
+		}},
+		{"a question type unused", func(m fstest.MapFS) (string, int, string) {
+			edit(t, m, "core/module.toml", func(s string) string { return strings.ReplaceAll(s, `type = "matching"`, `type = "single"`) })
+			return "core/module.toml", 1, "no matching question"
+		}},
+		{"quiz too short", func(m fstest.MapFS) (string, int, string) {
+			line := lineOf(t, m, "core/module.toml", `^quiz_size\s*=`)
+			edit(t, m, "core/module.toml", replaceLine(`^quiz_size\s*=.*`, "quiz_size = 5"))
+			return "core/module.toml", line, "quiz_size 5 must be from 12 to 15"
+		}},
 		{"glossary term missing a language", func(m fstest.MapFS) (string, int, string) {
 			edit(t, m, "glossary.toml", func(s string) string { return strings.Replace(s, "[terms.de]", "[terms.xx]", 1) })
 			return "glossary.toml", 0, "lacks its term or definition in de"
@@ -270,11 +300,7 @@ func FuzzLoad(f *testing.F) {
 		}
 		return nil
 	})
-	if fr, ok := base["core/fr.toml"]; ok {
-		for _, l := range []string{"nl", "en", "de"} {
-			base["core/"+l+".toml"] = fr
-		}
-	}
+	fillLanguages(base)
 	f.Add(string(base["core/module.toml"].Data))
 	f.Add("id = \"core\"\n[[questions]]\nid = \"q\"\ntype = \"scenario\"\nstart = \"a\"\n[[questions.steps]]\nid = \"a\"\n")
 	f.Add("[[lessons]]\n[[lessons.sections]]\ncite = { lines = [0] }\n")
