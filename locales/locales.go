@@ -6,6 +6,7 @@ package locales
 import (
 	"embed"
 	"fmt"
+	"io/fs"
 	"strings"
 	"time"
 
@@ -15,7 +16,10 @@ import (
 	"golang.org/x/text/message"
 )
 
-//go:embed active.*.toml
+// Messages are split by area into files named <area>.<lang>.toml (active.fr.toml for
+// the learner's screens, for example); every area has a file for each language.
+//
+//go:embed *.toml
 var files embed.FS
 
 // Languages are the supported languages, in the order the language picker shows them.
@@ -58,8 +62,11 @@ func NewBundle() (*Bundle, error) {
 	b := i18n.NewBundle(language.French)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	for _, lang := range Languages {
-		if _, err := b.LoadMessageFileFS(files, "active."+lang+".toml"); err != nil {
-			return nil, fmt.Errorf("load %s messages: %w", lang, err)
+		names, _ := fs.Glob(files, "*."+lang+".toml")
+		for _, name := range names {
+			if _, err := b.LoadMessageFileFS(files, name); err != nil {
+				return nil, fmt.Errorf("load messages %s: %w", name, err)
+			}
 		}
 	}
 	return &Bundle{b: b}, nil

@@ -13,11 +13,39 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-// messages reads a message file as key -> text (plural forms as key#form).
+// areas lists the message files' areas (active, ...): the part before .<lang>.toml.
+func areas(t *testing.T) []string {
+	names, _ := filepath.Glob("*.en.toml")
+	var out []string
+	for _, n := range names {
+		out = append(out, strings.TrimSuffix(n, ".en.toml"))
+	}
+	if len(out) == 0 {
+		t.Fatal("no message files")
+	}
+	return out
+}
+
+// messages reads every message file of a language as key -> text (plural forms as
+// key#form). A key defined in two files is an error.
 func messages(t *testing.T, lang string) map[string]string {
 	t.Helper()
+	out := map[string]string{}
+	for _, area := range areas(t) {
+		for k, v := range messagesIn(t, area+"."+lang+".toml") {
+			if _, dup := out[k]; dup {
+				t.Errorf("%s is defined twice in the %s files", k, lang)
+			}
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func messagesIn(t *testing.T, file string) map[string]string {
+	t.Helper()
 	var raw map[string]any
-	if _, err := toml.DecodeFile("active."+lang+".toml", &raw); err != nil {
+	if _, err := toml.DecodeFile(file, &raw); err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]string{}
@@ -30,7 +58,7 @@ func messages(t *testing.T, lang string) map[string]string {
 				out[k+"#"+form] = text.(string)
 			}
 		default:
-			t.Fatalf("%s: %s has an unexpected type %T", lang, k, v)
+			t.Fatalf("%s: %s has an unexpected type %T", file, k, v)
 		}
 	}
 	return out
@@ -104,9 +132,11 @@ var dynamicKeys = map[string][]string{
 // TestCodeUsesOnlyExistingMessages scans the app's Go files for message ids.
 func TestCodeUsesOnlyExistingMessages(t *testing.T) {
 	en := keys(messages(t, "en"))
-	files, _ := filepath.Glob("../app/*.go")
-	more, _ := filepath.Glob("../cmd/indicia/*.go")
-	files = append(files, more...)
+	var files []string
+	for _, pattern := range []string{"../app/*.go", "../app/*/*.go", "../cmd/indicia/*.go"} {
+		more, _ := filepath.Glob(pattern)
+		files = append(files, more...)
+	}
 	if len(files) == 0 {
 		t.Fatal("no source files found")
 	}
