@@ -93,6 +93,7 @@ type Attempt struct {
 	Plan           quiz.Plan
 	PassMark       int
 	Total          int
+	Kind           string // quiz, or refresher after a pass
 	Status         string // open, finished, abandoned
 	Correct        int
 	Percent        int
@@ -109,6 +110,7 @@ type NewAttempt struct {
 	Language       string
 	Plan           quiz.Plan
 	PassMark       int
+	Refresher      bool // a refresher quiz after the module was passed
 }
 
 // Answer is one stored answer. For a scenario still under way Complete is false and
@@ -121,6 +123,11 @@ type Answer struct {
 	Correct    bool
 	Time       time.Duration // time spent on the question
 	AnsweredAt time.Time
+	// Confidence is how sure the learner said they were, before seeing the result.
+	Confidence quiz.Confidence
+	// Indicator is what the question tests; a complete answer schedules the question
+	// for spaced review under it.
+	Indicator string
 }
 
 // StartAttempt stores a new attempt. An attempt still open for the same module is
@@ -143,8 +150,12 @@ func (s *Store) StartAttempt(ctx context.Context, n NewAttempt) (Attempt, error)
 		WHERE learner_id = ? AND module_id = ? AND status = 'open'`, now, n.LearnerID, n.ModuleID); err != nil {
 		return Attempt{}, wrapWrite("start attempt", err)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO attempts (learner_id, module_id, content_version, language, plan, pass_mark, total, started_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, n.LearnerID, n.ModuleID, n.ContentVersion, n.Language, string(plan), n.PassMark, len(n.Plan), now)
+	kind := "quiz"
+	if n.Refresher {
+		kind = "refresher"
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO attempts (learner_id, module_id, content_version, language, plan, pass_mark, total, started_at, kind)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, n.LearnerID, n.ModuleID, n.ContentVersion, n.Language, string(plan), n.PassMark, len(n.Plan), now, kind)
 	if err != nil {
 		return Attempt{}, wrapWrite("start attempt", err)
 	}
@@ -158,7 +169,7 @@ func (s *Store) StartAttempt(ctx context.Context, n NewAttempt) (Attempt, error)
 	return s.Attempt(ctx, id)
 }
 
-const attemptColumns = `id, learner_id, module_id, content_version, language, plan, pass_mark, total, status,
+const attemptColumns = `id, learner_id, module_id, content_version, language, plan, pass_mark, total, kind, status,
 	coalesce(correct, 0), coalesce(score_percent, 0), coalesce(passed, 0), started_at, finished_at`
 
 func scanAttempt(row interface{ Scan(...any) error }) (Attempt, error) {
@@ -167,7 +178,7 @@ func scanAttempt(row interface{ Scan(...any) error }) (Attempt, error) {
 	var started int64
 	var finished sql.NullInt64
 	err := row.Scan(&a.ID, &a.LearnerID, &a.ModuleID, &a.ContentVersion, &a.Language, &plan, &a.PassMark, &a.Total,
-		&a.Status, &a.Correct, &a.Percent, &a.Passed, &started, &finished)
+		&a.Kind, &a.Status, &a.Correct, &a.Percent, &a.Passed, &started, &finished)
 	if err != nil {
 		return a, err
 	}
@@ -223,7 +234,8 @@ func (s *Store) Attempts(ctx context.Context, learnerID int64, moduleID string) 
 
 // Answers returns the answers of an attempt in question order.
 func (s *Store) Answers(ctx context.Context, attemptID int64) ([]Answer, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT position, question_id, response, complete, coalesce(correct, 0), time_ms, answered_at
+	rows, err := s.read.QueryContext(ctx, `SELECT position, question_id, response, complete, coalesce(correct, 0), time_ms, answered_at,
+			coalesce(confidence, 0)
 		FROM answers WHERE attempt_id = ? ORDER BY position`, attemptID)
 	if err != nil {
 		return nil, fmt.Errorf("read answers: %w", err)
@@ -234,7 +246,7 @@ func (s *Store) Answers(ctx context.Context, attemptID int64) ([]Answer, error) 
 		var a Answer
 		var resp string
 		var ms, at int64
-		if err := rows.Scan(&a.Position, &a.QuestionID, &resp, &a.Complete, &a.Correct, &ms, &at); err != nil {
+		if err := rows.Scan(&a.Position, &a.QuestionID, &resp, &a.Complete, &a.Correct, &ms, &at, &a.Confidence); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal([]byte(resp), &a.Response); err != nil {
@@ -262,10 +274,10 @@ func (s *Store) RecordAnswer(ctx context.Context, attemptID int64, a Answer) err
 		return wrapWrite("record answer", err)
 	}
 	defer tx.Rollback()
-	var status string
+	var status, moduleID string
 	var learnerID int64
 	var total int
-	err = tx.QueryRowContext(ctx, `SELECT status, learner_id, total FROM attempts WHERE id = ?`, attemptID).Scan(&status, &learnerID, &total)
+	err = tx.QueryRowContext(ctx, `SELECT status, learner_id, module_id, total FROM attempts WHERE id = ?`, attemptID).Scan(&status, &learnerID, &moduleID, &total)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("record answer: attempt %d: %w", attemptID, ErrNotFound)
 	}
@@ -282,19 +294,25 @@ func (s *Store) RecordAnswer(ctx context.Context, attemptID int64, a Answer) err
 	if a.Complete {
 		correct = a.Correct
 	}
-	now := s.millis()
-	res, err := tx.ExecContext(ctx, `INSERT INTO answers (attempt_id, position, question_id, response, complete, correct, time_ms, answered_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	nowTime := s.now()
+	now := nowTime.UnixMilli()
+	res, err := tx.ExecContext(ctx, `INSERT INTO answers (attempt_id, position, question_id, response, complete, correct, time_ms, answered_at, confidence)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (attempt_id, position) DO UPDATE SET
 			response = excluded.response, complete = excluded.complete, correct = excluded.correct,
-			time_ms = time_ms + excluded.time_ms, answered_at = excluded.answered_at
+			time_ms = time_ms + excluded.time_ms, answered_at = excluded.answered_at, confidence = excluded.confidence
 		WHERE complete = 0 AND question_id = excluded.question_id`,
-		attemptID, a.Position, a.QuestionID, string(resp), a.Complete, correct, max(a.Time.Milliseconds(), 0), now)
+		attemptID, a.Position, a.QuestionID, string(resp), a.Complete, correct, max(a.Time.Milliseconds(), 0), now, confidenceValue(a.Confidence))
 	if err != nil {
 		return wrapWrite("record answer", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("%w: question %d is already answered", ErrInvalid, a.Position)
+	}
+	if a.Complete && a.Indicator != "" {
+		if err := updateCard(ctx, tx, learnerID, moduleID, a.QuestionID, a.Indicator, a.Correct, a.Confidence, nowTime); err != nil {
+			return wrapWrite("record answer", err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE learners SET last_active_at = ? WHERE id = ?`, now, learnerID); err != nil {
 		return wrapWrite("record answer", err)
