@@ -132,9 +132,9 @@ type Mastery int
 
 // The mastery levels, from least to best known.
 const (
-	Missing   Mastery = iota // the last answers were wrong
-	Learning                 // right lately, but not yet stable
-	Mastered                 // right, and remembered for three weeks or more
+	Missing  Mastery = iota // the last answers were wrong
+	Learning                // right lately, but not yet stable
+	Mastered                // right, and remembered for three weeks or more
 )
 
 // MasteryOf rates a card: mastered once recall is stable for 21 days.
