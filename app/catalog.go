@@ -1,6 +1,8 @@
 package app
 
 import (
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
@@ -26,9 +28,15 @@ func moduleProgress(m *modules.Module, sum progress.ModuleSummary) float64 {
 	return float64(done) / float64(steps)
 }
 
-func (u *UI) statusText(sum progress.ModuleSummary) string {
+func (u *UI) statusText(m *modules.Module, sum progress.ModuleSummary, refresherDays map[string]int) string {
 	switch sum.Status {
 	case "passed":
+		switch state, due := progress.RefresherState(sum.PassedAt, refresherDays[m.ID], time.Now()); state {
+		case progress.RefresherDue:
+			return u.T("Status.RefresherDue", map[string]any{"Date": u.loc.Date(due)})
+		case progress.RefresherOverdue:
+			return u.T("Status.RefresherOverdue", map[string]any{"Date": u.loc.Date(due)})
+		}
 		return u.T("Status.Passed", map[string]any{"Date": u.loc.Date(sum.PassedAt)})
 	case "failed":
 		return u.T("Status.Failed")
@@ -43,8 +51,12 @@ func (u *UI) catalogView() fyne.CanvasObject {
 	if err != nil {
 		u.showError(err)
 	}
+	refresherDays, err := u.store.RefresherDays(u.ctx)
+	if err != nil {
+		u.showError(err)
+	}
 	role := modules.Role(u.learner.Role)
-	list := container.NewVBox(heading(u.T("Catalog.Title")), wrapped(u.T("Catalog.Intro")))
+	list := container.NewVBox(heading(u.T("Catalog.Title")), wrapped(u.T("Catalog.Intro")), u.reviewCard())
 	for _, m := range u.catalog.For(role) {
 		m := m
 		sum := summaries[m.ID]
@@ -67,7 +79,7 @@ func (u *UI) catalogView() fyne.CanvasObject {
 		bar.TextFormatter = func() string { return u.loc.Percent(int(bar.Value * 100)) }
 		open := widget.NewButtonWithIcon(u.T("Catalog.Open"), theme.NavigateNextIcon(), func() { u.showModule(m) })
 		open.Importance = widget.HighImportance
-		details := widget.NewLabel(u.statusText(sum) + " · " + best + " · " +
+		details := widget.NewLabel(u.statusText(m, sum, refresherDays) + " · " + best + " · " +
 			u.T("Catalog.TimeSpent", map[string]any{"Time": u.loc.Duration(sum.TimeSpent)}))
 		details.Wrapping = fyne.TextWrapWord
 		card := widget.NewCard(t.Title, audience, container.NewVBox(
@@ -75,4 +87,23 @@ func (u *UI) catalogView() fyne.CanvasObject {
 		list.Add(card)
 	}
 	return container.NewVScroll(container.NewPadded(list))
+}
+
+// reviewCard offers the day's review of due questions, and the mastery picture.
+func (u *UI) reviewCard() fyne.CanvasObject {
+	due, err := u.store.CountDue(u.ctx, u.learner.ID, time.Now())
+	if err != nil {
+		u.showError(err)
+	}
+	text := u.T("Review.NoneDue")
+	if due > 0 {
+		text = u.N("Review.Due", due, nil)
+	}
+	start := widget.NewButtonWithIcon(u.T("Review.Start"), theme.MediaPlayIcon(), u.startReview)
+	if due == 0 {
+		start.Disable()
+	}
+	mastery := widget.NewButtonWithIcon(u.T("Mastery.Button"), theme.GridIcon(), u.showMastery)
+	return widget.NewCard(u.T("Review.Title"), u.T("Review.Subtitle"),
+		container.NewBorder(nil, nil, nil, container.NewHBox(mastery, start), wrapped(text)))
 }

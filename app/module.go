@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -74,7 +75,15 @@ func (u *UI) moduleView(m *modules.Module) fyne.CanvasObject {
 		restart := widget.NewButtonWithIcon(u.T("Module.RestartQuiz"), theme.MediaReplayIcon(), func() { u.startQuiz(m) })
 		box.Add(container.NewHBox(resume, restart))
 	case errors.Is(err, progress.ErrNotFound):
-		start := widget.NewButtonWithIcon(u.T("Module.StartQuiz"), theme.MediaPlayIcon(), func() { u.startQuiz(m) })
+		sums, _ := u.store.Summaries(u.ctx, u.learner.ID)
+		days, _ := u.store.RefresherDays(u.ctx)
+		state, _ := progress.RefresherState(sums[m.ID].PassedAt, days[m.ID], time.Now())
+		label := u.T("Module.StartQuiz")
+		if state != progress.RefresherNone {
+			label = u.T("Module.StartRefresher")
+			box.Add(wrapped(u.T("Module.RefresherExplained")))
+		}
+		start := widget.NewButtonWithIcon(label, theme.MediaPlayIcon(), func() { u.startQuiz(m) })
 		start.Importance = widget.HighImportance
 		box.Add(container.NewHBox(start))
 	default:

@@ -38,6 +38,14 @@ type quizScreen struct {
 
 	rows []*optionRow
 	hint *widget.Label
+
+	// How sure the learner says they are about the current answer.
+	confidence quiz.Confidence
+	// review is set for a review session: questions from any module, answers recorded
+	// as reviews rather than in an attempt.
+	review   bool
+	reviewed []int // positions answered in this review session
+	moduleOf map[string]*modules.Module
 }
 
 // startQuiz draws a fresh set of questions and stores the new attempt.
@@ -48,8 +56,14 @@ func (u *UI) startQuiz(m *modules.Module) {
 		u.showError(err)
 		return
 	}
+	sums, err := u.store.Summaries(u.ctx, u.learner.ID)
+	if err != nil {
+		u.showError(err)
+		return
+	}
 	a, err := u.store.StartAttempt(u.ctx, progress.NewAttempt{
 		LearnerID: u.learner.ID, ModuleID: m.ID, ContentVersion: m.Version, Language: u.loc.Lang, Plan: plan, PassMark: m.PassMark,
+		Refresher: sums[m.ID].Status == "passed",
 	})
 	if err != nil {
 		u.showError(err)
@@ -97,13 +111,38 @@ func (s *quizScreen) load(answers []progress.Answer) error {
 	return nil
 }
 
-func (s *quizScreen) bank() []quiz.Question { return s.module.In(s.u.loc.Lang).Bank }
+func (s *quizScreen) bank() []quiz.Question {
+	if s.review {
+		var all []quiz.Question
+		for _, m := range s.u.catalog.Modules {
+			all = append(all, m.In(s.u.loc.Lang).Bank...)
+		}
+		return all
+	}
+	return s.module.In(s.u.loc.Lang).Bank
+}
+
+func (s *quizScreen) title() string {
+	if s.review {
+		return s.u.T("Review.Title")
+	}
+	return s.module.In(s.u.loc.Lang).Title
+}
+
+// moduleID is the module the question at position i belongs to.
+func (s *quizScreen) moduleID(i int) string {
+	if s.review {
+		return s.moduleOf[s.session.Item(i).Question.ID].ID
+	}
+	return s.module.ID
+}
 
 // begin resets the selection for question i.
 func (s *quizScreen) begin(i int) {
 	s.idx = i
 	s.shown = time.Now()
 	s.chosen, s.pairs, s.stepDone = nil, map[string]string{}, nil
+	s.confidence = quiz.Unsaid
 	s.order = nil
 	if i < s.session.Len() {
 		q := s.session.Item(i).Question
@@ -158,7 +197,7 @@ func (s *quizScreen) view() fyne.CanvasObject {
 	bar := widget.NewProgressBar()
 	bar.SetValue(float64(s.session.Score().Answered) / float64(total))
 	bar.TextFormatter = func() string { return counter }
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, pause, heading(s.module.In(u.loc.Lang).Title)), bar)
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, pause, heading(s.title())), bar)
 
 	it := s.item()
 	var body fyne.CanvasObject
@@ -230,8 +269,36 @@ func (s *quizScreen) questionView(it quiz.Item) (fyne.CanvasObject, fyne.CanvasO
 	if it.Answered {
 		box.Add(widget.NewSeparator())
 		box.Add(s.feedback(it))
+		if !it.Grade.Correct && s.confidence == quiz.Sure {
+			warn := wrapped(u.T("Quiz.ConfidentMistake"))
+			warn.Importance = widget.WarningImportance
+			warn.TextStyle = fyne.TextStyle{Bold: true}
+			box.Add(warn)
+		}
+		return box, container.NewBorder(nil, nil, nil, action)
 	}
-	return box, container.NewBorder(nil, nil, nil, action)
+	if q.Kind == quiz.Scenario {
+		return box, container.NewBorder(nil, nil, nil, action)
+	}
+	return box, container.NewBorder(nil, nil, s.confidenceChoice(), action)
+}
+
+// confidenceChoice lets the learner say how sure they are before checking; optional.
+func (s *quizScreen) confidenceChoice() fyne.CanvasObject {
+	u := s.u
+	names := []string{u.T("Confidence.Guessing"), u.T("Confidence.Fairly"), u.T("Confidence.Sure")}
+	levels := []quiz.Confidence{quiz.Guessing, quiz.Fairly, quiz.Sure}
+	group := widget.NewRadioGroup(names, func(name string) {
+		s.confidence = quiz.Unsaid
+		if i := slices.Index(names, name); i >= 0 {
+			s.confidence = levels[i]
+		}
+	})
+	group.Horizontal = true
+	if i := slices.Index(levels, s.confidence); i >= 0 {
+		group.Selected = names[i]
+	}
+	return container.NewHBox(widget.NewLabel(u.T("Confidence.Question")), group)
 }
 
 func (u *UI) optionText(q quiz.Question, o quiz.Option) string {
@@ -485,8 +552,9 @@ func (s *quizScreen) submit() {
 		u.showError(err)
 		return
 	}
-	if err := u.store.RecordAnswer(u.ctx, s.attempt.ID, progress.Answer{
+	if err := s.record(progress.Answer{
 		Position: s.idx, QuestionID: q.ID, Response: r, Complete: true, Correct: g.Correct, Time: spent,
+		Confidence: s.confidence, Indicator: q.Indicator,
 	}); err != nil {
 		u.showError(err)
 		return
@@ -520,7 +588,7 @@ func (s *quizScreen) submitStep(it quiz.Item, spent time.Duration) {
 		u.showError(err)
 		return
 	}
-	a := progress.Answer{Position: s.idx, QuestionID: q.ID, Response: r, Time: spent}
+	a := progress.Answer{Position: s.idx, QuestionID: q.ID, Response: r, Time: spent, Indicator: q.Indicator}
 	if !more {
 		g, err := s.session.Grade(s.idx, r)
 		if err != nil {
@@ -529,7 +597,7 @@ func (s *quizScreen) submitStep(it quiz.Item, spent time.Duration) {
 		}
 		a.Complete, a.Correct = true, g.Correct
 	}
-	if err := u.store.RecordAnswer(u.ctx, s.attempt.ID, a); err != nil {
+	if err := s.record(a); err != nil {
 		u.showError(err)
 		return
 	}
@@ -541,6 +609,25 @@ func (s *quizScreen) submitStep(it quiz.Item, spent time.Duration) {
 		return
 	}
 	u.redraw()
+}
+
+// record commits an answer before its feedback shows: in the attempt, or for a review
+// session as a review (a scenario's unfinished steps are not reviews yet).
+func (s *quizScreen) record(a progress.Answer) error {
+	if !s.review {
+		return s.u.store.RecordAnswer(s.u.ctx, s.attempt.ID, a)
+	}
+	if !a.Complete {
+		return nil
+	}
+	err := s.u.store.RecordReview(s.u.ctx, s.u.learner.ID, progress.ReviewAnswer{
+		ModuleID: s.moduleID(a.Position), QuestionID: a.QuestionID, Indicator: a.Indicator,
+		Response: a.Response, Correct: a.Correct, Confidence: a.Confidence, Time: a.Time,
+	})
+	if err == nil {
+		s.reviewed = append(s.reviewed, a.Position)
+	}
+	return err
 }
 
 // feedback explains an answered question: right or wrong, why, and where the report
@@ -621,6 +708,10 @@ func (s *quizScreen) next() {
 // finish closes the attempt with its score and shows the results.
 func (s *quizScreen) finish() {
 	u := s.u
+	if s.review {
+		u.showReviewResults(s.session)
+		return
+	}
 	a, err := u.store.FinishAttempt(u.ctx, s.attempt.ID, s.session.Score())
 	if err != nil {
 		u.showError(err)
@@ -631,6 +722,10 @@ func (s *quizScreen) finish() {
 
 // pause leaves the quiz; every answer is already stored, so nothing is lost.
 func (s *quizScreen) pause() {
+	if s.review {
+		s.u.showCatalog()
+		return
+	}
 	s.u.showModule(s.module)
 }
 

@@ -107,6 +107,9 @@ type languageFile struct {
 	} `toml:"module"`
 	Lessons   map[string]lessonText   `toml:"lessons"`
 	Questions map[string]questionText `toml:"questions"`
+	// Indicators names the indicator slugs in this language (optional, but when present
+	// it must name every slug the module's questions use).
+	Indicators map[string]string `toml:"indicators"`
 }
 
 // What every module must hold.

@@ -58,6 +58,8 @@ type Text struct {
 	Summary string
 	Lessons []Lesson
 	Bank    []quiz.Question
+	// Indicators names each indicator slug the questions test, for the mastery picture.
+	Indicators map[string]string
 }
 
 // Module is one training module in every language.

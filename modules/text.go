@@ -111,6 +111,19 @@ func loadText(fsys fs.FS, dir, lang string, mf moduleFile, structure []quiz.Ques
 		t.Bank = append(t.Bank, c.question(sq, qt))
 	}
 	extra(c, lf.Questions, qIDs, "[questions", "question")
+
+	// Indicator names.
+	if lf.Indicators != nil {
+		var slugs []string
+		for _, q := range structure {
+			if !slices.Contains(slugs, q.Indicator) {
+				slugs = append(slugs, q.Indicator)
+				c.need("[indicators", q.Indicator, lf.Indicators[q.Indicator], "indicator")
+			}
+		}
+		extra(c, lf.Indicators, slugs, "[indicators", "indicator")
+		t.Indicators = lf.Indicators
+	}
 	return t, c.errs
 }
 

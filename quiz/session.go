@@ -35,23 +35,28 @@ func NewPlan(bank []Question, n int, rng *rand.Rand) (Plan, error) {
 	picks := rng.Perm(len(bank))[:n]
 	plan := make(Plan, 0, n)
 	for _, i := range picks {
-		q := bank[i]
-		d := Draw{QuestionID: q.ID}
-		switch q.Kind {
-		case Single, Multiple, Matching:
-			d.Options = shuffledIDs(q.Options, rng)
-		case Ordering:
-			d.Options = shuffledIDs(q.Options, rng)
-			for len(d.Options) > 1 && slices.Equal(d.Options, q.Answer) {
-				d.Options = shuffledIDs(q.Options, rng)
-			}
-		}
-		if q.Kind == Matching {
-			d.Targets = shuffledIDs(q.Targets, rng)
-		}
-		plan = append(plan, d)
+		plan = append(plan, DrawFor(bank[i], rng))
 	}
 	return plan, nil
+}
+
+// DrawFor shuffles the options (and targets) of one question; an ordering question never
+// starts in the right order.
+func DrawFor(q Question, rng *rand.Rand) Draw {
+	d := Draw{QuestionID: q.ID}
+	switch q.Kind {
+	case Single, Multiple, Matching:
+		d.Options = shuffledIDs(q.Options, rng)
+	case Ordering:
+		d.Options = shuffledIDs(q.Options, rng)
+		for len(d.Options) > 1 && slices.Equal(d.Options, q.Answer) {
+			d.Options = shuffledIDs(q.Options, rng)
+		}
+	}
+	if q.Kind == Matching {
+		d.Targets = shuffledIDs(q.Targets, rng)
+	}
+	return d
 }
 
 func shuffledIDs(opts []Option, rng *rand.Rand) []string {

@@ -1,0 +1,211 @@
+package app
+
+import (
+	"image/color"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"indicia/app/progress"
+	"indicia/modules"
+	"indicia/quiz"
+)
+
+// ReviewSessionSize is the most questions a daily review session asks.
+const ReviewSessionSize = 10
+
+// startReview opens a review session of the learner's due questions, mixing modules,
+// confident mistakes first.
+func (u *UI) startReview() {
+	due, err := u.store.DueCards(u.ctx, u.learner.ID, time.Now(), ReviewSessionSize)
+	if err != nil {
+		u.showError(err)
+		return
+	}
+	s := &quizScreen{u: u, review: true, moduleOf: map[string]*modules.Module{}, noteSeen: map[int]bool{}}
+	rng := u.rng()
+	var plan quiz.Plan
+	for _, d := range due {
+		m, ok := u.catalog.Module(d.ModuleID)
+		if !ok {
+			continue // a module no longer shipped
+		}
+		for _, q := range m.In(u.loc.Lang).Bank {
+			if q.ID == d.QuestionID {
+				plan = append(plan, quiz.DrawFor(q, rng))
+				s.moduleOf[q.ID] = m
+			}
+		}
+	}
+	if len(plan) == 0 {
+		dialog.ShowInformation(u.T("Review.Title"), u.T("Review.NothingDue"), u.win)
+		return
+	}
+	s.session, err = quiz.NewSession(s.bank(), plan, 0)
+	if err != nil {
+		u.showError(err)
+		return
+	}
+	s.begin(0)
+	u.show(s.view)
+	u.quiz = s
+	u.leave = func() { u.quiz = nil }
+}
+
+// showReviewResults sums up a review session and says when the next one is.
+func (u *UI) showReviewResults(session *quiz.Session) {
+	u.show(func() fyne.CanvasObject {
+		sc := session.Score()
+		box := container.NewVBox(heading(u.T("Review.Done")),
+			wrapped(u.T("Review.Score", map[string]any{"Correct": u.loc.Number(sc.Correct), "Total": u.loc.Number(sc.Answered)})))
+		if n, err := u.store.CountDue(u.ctx, u.learner.ID, time.Now()); err == nil && n > 0 {
+			box.Add(wrapped(u.N("Review.StillDue", n, nil)))
+		} else {
+			box.Add(wrapped(u.T("Review.AllDone")))
+		}
+		back := widget.NewButtonWithIcon(u.T("Top.Catalog"), theme.HomeIcon(), u.showCatalog)
+		back.Importance = widget.HighImportance
+		mastery := widget.NewButtonWithIcon(u.T("Mastery.Button"), theme.GridIcon(), u.showMastery)
+		box.Add(container.NewHBox(back, mastery))
+		box.Add(widget.NewSeparator())
+		for _, i := range session.Missed() {
+			it := session.Item(i)
+			box.Add(widget.NewCard("", "", container.NewVBox(
+				widget.NewLabelWithStyle(it.Question.Prompt, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+				u.feedbackView(it))))
+		}
+		return container.NewVScroll(container.NewPadded(box))
+	})
+}
+
+// Colours of the mastery picture, readable in every theme.
+var (
+	masteredColor = color.NRGBA{R: 0x2e, G: 0x9d, B: 0x4f, A: 0xff}
+	learningColor = color.NRGBA{R: 0xf0, G: 0xb4, B: 0x29, A: 0xff}
+	missingColor  = color.NRGBA{R: 0xd6, G: 0x3b, B: 0x3b, A: 0xff}
+)
+
+// indicatorLabel names an indicator in the current language: the module's label when it
+// has one, else the slug made readable.
+func (u *UI) indicatorLabel(m *modules.Module, slug string) string {
+	if m != nil {
+		if l := m.In(u.loc.Lang).Indicators[slug]; l != "" {
+			return l
+		}
+	}
+	s := strings.ReplaceAll(slug, "-", " ")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// showMastery draws, for every indicator the learner was asked about, how many of its
+// questions they know well, are learning, or keep missing.
+func (u *UI) showMastery() {
+	u.show(func() fyne.CanvasObject {
+		rows, err := u.store.Mastery(u.ctx, u.learner.ID)
+		if err != nil {
+			u.showError(err)
+		}
+		return u.masteryView(rows, u.T("Mastery.Title"), u.T("Mastery.Intro"))
+	})
+}
+
+func (u *UI) masteryView(rows []progress.IndicatorMastery, title, intro string) fyne.CanvasObject {
+	legend := container.NewHBox(
+		swatch(masteredColor), widget.NewLabel(u.T("Mastery.Mastered")),
+		swatch(learningColor), widget.NewLabel(u.T("Mastery.Learning")),
+		swatch(missingColor), widget.NewLabel(u.T("Mastery.Missing")))
+	box := container.NewVBox(heading(title), wrapped(intro), legend, widget.NewSeparator())
+	if len(rows) == 0 {
+		box.Add(wrapped(u.T("Mastery.Empty")))
+	}
+	current := ""
+	for _, r := range rows {
+		m, _ := u.catalog.Module(r.ModuleID)
+		if r.ModuleID != current {
+			current = r.ModuleID
+			name := r.ModuleID
+			if m != nil {
+				name = m.In(u.loc.Lang).Title
+			}
+			box.Add(widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		}
+		label := u.indicatorLabel(m, r.Indicator)
+		if r.Priority > 0 {
+			label = "⚠ " + label + " — " + u.T("Mastery.ConfidentMistake")
+		}
+		box.Add(container.NewGridWithColumns(2, wrapped(label), masteryBar(r.Mastered, r.Learning, r.Missing)))
+	}
+	back := widget.NewButtonWithIcon(u.T("Top.Catalog"), theme.HomeIcon(), u.showCatalog)
+	return container.NewVScroll(container.NewPadded(container.NewBorder(nil, container.NewHBox(back), nil, nil, box)))
+}
+
+func swatch(c color.Color) fyne.CanvasObject {
+	r := canvas.NewRectangle(c)
+	r.SetMinSize(fyne.NewSize(16, 16))
+	return container.NewCenter(r)
+}
+
+// masteryBar is a bar split in proportion to the questions at each level.
+func masteryBar(mastered, learning, missing int) fyne.CanvasObject {
+	bar := &stackedBar{parts: []int{mastered, learning, missing}, colors: []color.Color{masteredColor, learningColor, missingColor}}
+	bar.ExtendBaseWidget(bar)
+	return bar
+}
+
+type stackedBar struct {
+	widget.BaseWidget
+	parts  []int
+	colors []color.Color
+}
+
+func (b *stackedBar) CreateRenderer() fyne.WidgetRenderer {
+	r := &stackedBarRenderer{bar: b}
+	for _, c := range b.colors {
+		r.rects = append(r.rects, canvas.NewRectangle(c))
+	}
+	return r
+}
+
+type stackedBarRenderer struct {
+	bar   *stackedBar
+	rects []*canvas.Rectangle
+}
+
+func (r *stackedBarRenderer) Layout(size fyne.Size) {
+	total := 0
+	for _, p := range r.bar.parts {
+		total += p
+	}
+	x := float32(0)
+	for i, rect := range r.rects {
+		w := float32(0)
+		if total > 0 {
+			w = size.Width * float32(r.bar.parts[i]) / float32(total)
+		}
+		rect.Move(fyne.NewPos(x, size.Height/4))
+		rect.Resize(fyne.NewSize(w, size.Height/2))
+		x += w
+	}
+}
+
+func (r *stackedBarRenderer) MinSize() fyne.Size {
+	return fyne.NewSize(120, theme.Size(theme.SizeNameText)*2)
+}
+func (r *stackedBarRenderer) Refresh() { r.Layout(r.bar.Size()) }
+func (r *stackedBarRenderer) Destroy() {}
+func (r *stackedBarRenderer) Objects() []fyne.CanvasObject {
+	out := make([]fyne.CanvasObject, len(r.rects))
+	for i, rect := range r.rects {
+		out[i] = rect
+	}
+	return out
+}
