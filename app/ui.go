@@ -32,6 +32,7 @@ type UI struct {
 
 	learner *progress.Learner // nil until someone is signed in
 	quiz    *quizScreen       // the quiz under way, if any
+	trainer *trainerScreen    // trainer mode, if open
 	screen  func() fyne.CanvasObject
 	// leave is called before the screen changes, so a screen can save what it has.
 	leave func()
@@ -119,7 +120,13 @@ func (u *UI) topBar() fyne.CanvasObject {
 			container.NewHBox(glossary, settings, support), who), widget.NewSeparator())
 	}
 	title := widget.NewLabelWithStyle(u.T("App.Title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	return container.NewVBox(container.NewBorder(nil, nil, title, container.NewHBox(glossary, settings, support)), widget.NewSeparator())
+	title.Truncation = fyne.TextTruncateEllipsis
+	right := container.NewHBox(glossary, settings, support)
+	if u.trainer == nil {
+		// Trainer mode is entered from the first screen only, with the passphrase.
+		right.Objects = append([]fyne.CanvasObject{widget.NewButtonWithIcon(u.T("Trainer.Button"), theme.VisibilityIcon(), u.askTrainer)}, right.Objects...)
+	}
+	return container.NewVBox(container.NewBorder(nil, nil, nil, right, title), widget.NewSeparator())
 }
 
 func (u *UI) signOut() {

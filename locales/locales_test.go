@@ -108,7 +108,12 @@ func TestEveryLanguageHasEveryMessage(t *testing.T) {
 			got := placeholder.FindAllString(v, -1)
 			sort.Strings(want)
 			sort.Strings(got)
-			if !slices.Equal(slices.Compact(want), slices.Compact(got)) {
+			want, got = slices.Compact(want), slices.Compact(got)
+			if strings.HasSuffix(k, "#one") {
+				// A singular may leave the number out ("le dernier jour").
+				want = slices.DeleteFunc(want, func(p string) bool { return !slices.Contains(got, p) && strings.Contains(p, ".Count") })
+			}
+			if !slices.Equal(want, got) {
 				t.Errorf("%s: %s has placeholders %v, English %v", lang, k, got, want)
 			}
 		}

@@ -108,6 +108,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	q.Set("_busy_timeout", "5000")
 	q.Set("_synchronous", "FULL")
 	q.Set("_journal_mode", "WAL")
+	q.Set("_secure_delete", "on") // erased learners leave nothing behind in free pages
 	q.Set("_txlock", "immediate")
 	s.write, err = sql.Open("sqlite3", "file:"+abs+"?"+q.Encode())
 	if err != nil {

@@ -1,0 +1,154 @@
+package app
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"indicia/app/progress"
+	"indicia/quiz"
+)
+
+const trainerPass = "formation Namur printemps"
+
+// enterTrainer goes through the passphrase dialog (setting it on first use).
+func (h *harness) enterTrainer(pass string) {
+	h.t.Helper()
+	h.tap("Trainer.Button")
+	entries := findAll(h, func(e *widget.Entry) bool { return e.Password && e.PlaceHolder != h.ui.T("Learners.PINPlaceholder") })
+	for _, e := range entries {
+		test.Type(e, pass)
+	}
+	if len(entries) == 2 {
+		h.tap("Trainer.Set")
+	} else {
+		h.tap("PIN.OK")
+	}
+}
+
+func TestTrainerPassphraseGuardsTrainerMode(t *testing.T) {
+	h := newHarness(t, "")
+	h.enterTrainer(trainerPass) // first use: set it
+	h.mustShow(h.ui.T("Trainer.ModeTitle"))
+	h.tap("Trainer.Leave")
+	h.mustShow(h.ui.T("Learners.Welcome"))
+
+	h.enterTrainer("not the passphrase")
+	if h.ui.trainer != nil {
+		t.Fatal("trainer mode opened with a wrong passphrase")
+	}
+	h.mustShow(h.ui.T("Trainer.Wrong"))
+}
+
+func TestLearnersNeverSeeTrainerMode(t *testing.T) {
+	h := newHarness(t, "")
+	h.createLearner("Ines", "guardian")
+	if len(findAll(h, func(b *widget.Button) bool { return b.Text == h.ui.T("Trainer.Button") })) != 0 {
+		t.Fatal("a signed-in learner sees the trainer button")
+	}
+}
+
+func seedLearners(t *testing.T, s *progress.Store) (passed, started, other progress.Learner) {
+	ctx := context.Background()
+	mk := func(name, role, cohort string) progress.Learner {
+		l, err := s.CreateLearner(ctx, progress.NewLearner{Name: name, Role: role, Language: "fr", Cohort: cohort})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	passed = mk("Amélie Lambert", "police", "NAMUR-1")
+	started = mk("Pieter Claes", "hospital", "NAMUR-1")
+	other = mk("Sara El Idrissi", "fedasil", "")
+	a, _ := s.StartAttempt(ctx, progress.NewAttempt{LearnerID: passed.ID, ModuleID: "core", Language: "fr",
+		Plan: quiz.Plan{{QuestionID: "x"}}, PassMark: 80})
+	s.RecordAnswer(ctx, a.ID, progress.Answer{Position: 0, QuestionID: "x", Complete: true, Correct: true})
+	if _, err := s.FinishAttempt(ctx, a.ID, quiz.Score{Correct: 1, Answered: 1, Total: 1, Percent: 100, Passed: true}); err != nil {
+		t.Fatal(err)
+	}
+	s.SaveLesson(ctx, started.ID, "core", "forms", 1, time.Minute, false)
+	return
+}
+
+func TestTrainerCompletionMatrixFiltersDetailAndErasure(t *testing.T) {
+	h := newHarness(t, "")
+	passed, started, other := seedLearners(t, h.store)
+	h.enterTrainer(trainerPass)
+	tr := h.ui.trainer
+	if tr == nil || len(tr.rows) != 3 {
+		t.Fatalf("trainer rows: %+v", tr)
+	}
+	h.mustShow(h.ui.N("Trainer.LearnerCount", 3, nil))
+	days, _ := h.store.RefresherDays(context.Background())
+	text, c := tr.cellState(tr.rows[0].Modules["core"], true, "core", days) // Amélie, sorted first
+	if tr.rows[0].ID != passed.ID || c != passedColor || text != h.ui.T("Trainer.CellPassed", map[string]any{"Score": h.ui.loc.Percent(100)}) {
+		t.Errorf("Amélie's cell: %q %v", text, c)
+	}
+	if _, c := tr.cellState(tr.rows[1].Modules["core"], true, "core", days); tr.rows[1].ID != started.ID || c != inProgressColor {
+		t.Errorf("Pieter's cell: %v", c)
+	}
+	if _, c := tr.cellState(progress.ModuleState{}, false, "core", days); c != notStartedColor {
+		t.Errorf("Sara's cell: %v", c)
+	}
+
+	// Filter by cohort.
+	sel := find(h, "cohort filter", func(s *widget.Select) bool { return len(s.Options) > 0 && s.Options[0] == h.ui.T("Trainer.AllCohorts") })
+	sel.SetSelected("NAMUR-1")
+	if len(h.ui.trainer.rows) != 2 {
+		t.Fatalf("NAMUR-1 has %d rows", len(h.ui.trainer.rows))
+	}
+	sel = find(h, "cohort filter", func(s *widget.Select) bool { return len(s.Options) > 0 && s.Options[0] == h.ui.T("Trainer.AllCohorts") })
+	sel.SetSelected(h.ui.T("Trainer.NoCohort"))
+	if len(h.ui.trainer.rows) != 1 || h.ui.trainer.rows[0].ID != other.ID {
+		t.Fatalf("no-cohort rows: %+v", h.ui.trainer.rows)
+	}
+
+	// Open Sara's record from the table, then erase her after confirming.
+	table := find[*widget.Table](h, "matrix", nil)
+	table.Select(widget.TableCellID{Row: 0, Col: 0})
+	h.mustShow("Sara El Idrissi")
+	h.tap("Trainer.Delete")
+	h.mustShow(h.ui.T("Trainer.DeleteTitle"))
+	test.Tap(find(h, "confirm", func(b *widget.Button) bool { return b.Text == "Yes" }))
+	if _, err := h.store.Learner(context.Background(), other.ID); err == nil {
+		t.Fatal("the learner was not erased")
+	}
+	if len(h.ui.trainer.rows) != 0 {
+		t.Errorf("the erased learner still shows: %+v", h.ui.trainer.rows)
+	}
+}
+
+func TestTrainerSetsRefresherPeriodsAndCohorts(t *testing.T) {
+	h := newHarness(t, "")
+	seedLearners(t, h.store)
+	h.enterTrainer(trainerPass)
+	h.ui.trainer.tab = 3
+	h.ui.redraw()
+	entries := findAll(h, func(e *widget.Entry) bool { return e.Text == "182" })
+	if len(entries) != len(h.cat.Modules) {
+		t.Fatalf("%d period fields for %d modules", len(entries), len(h.cat.Modules))
+	}
+	entries[0].SetText("90")
+	h.tap("Trainer.SaveRefresher")
+	days, _ := h.store.RefresherDays(context.Background())
+	if days[h.cat.Modules[0].ID] != 90 {
+		t.Errorf("periods %v", days)
+	}
+
+	h.ui.trainer.tab = 2
+	h.ui.redraw()
+	code := find(h, "cohort code", func(e *widget.Entry) bool { return e.PlaceHolder == h.ui.T("Trainer.CohortCode") })
+	test.Type(code, "EUPEN-1")
+	h.tap("Trainer.CreateCohort")
+	cohorts, _ := h.store.Cohorts(context.Background())
+	if len(cohorts) != 2 || cohorts[0].Code != "EUPEN-1" {
+		t.Errorf("cohorts %+v", cohorts)
+	}
+	h.mustShow("EUPEN-1")
+	// The cohort's mastery picture opens.
+	test.Tap(findAll(h, func(b *widget.Button) bool { return b.Text == h.ui.T("Mastery.Button") })[0])
+	h.mustShow(h.ui.T("Trainer.CohortMastery", map[string]any{"Cohort": "EUPEN-1"}))
+}
