@@ -605,3 +605,46 @@ func TestPINIsAskedOnASharedMachine(t *testing.T) {
 func randFor(t *testing.T) *rand.Rand {
 	return rand.New(rand.NewPCG(uint64(len(t.Name())), 7))
 }
+
+func TestOpenErrorsAreExplainedInTheUsersLanguage(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	bundle, err := locales.NewBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		err  error
+		key  string
+		lang string
+	}{
+		{progress.ErrNewerSchema, "Open.Newer", "nl-BE"},
+		{progress.ErrForeign, "Open.Foreign", "fr-BE"},
+		{progress.ErrCorrupt, "Open.Corrupt", "de-BE"},
+		{progress.ErrNotWritable, "Open.NotWritable", "en-GB"},
+		{progress.ErrInUse, "Open.InUse", "fr-BE"},
+	} {
+		a := test.NewTempApp(t)
+		w := ShowOpenError(a, bundle, "/data/indicia.db", &progress.OpenError{Path: "/data/indicia.db", Reason: tt.err}, tt.lang)
+		want := bundle.For(locales.Match(tt.lang)).T(tt.key)
+		found := false
+		var walk func(o fyne.CanvasObject)
+		walk = func(o fyne.CanvasObject) {
+			switch v := o.(type) {
+			case *widget.Label:
+				found = found || v.Text == want
+			case *fyne.Container:
+				for _, c := range v.Objects {
+					walk(c)
+				}
+			case fyne.Widget:
+				for _, c := range test.WidgetRenderer(v).Objects() {
+					walk(c)
+				}
+			}
+		}
+		walk(w.Content())
+		if !found {
+			t.Errorf("%v: the window does not say %q", tt.err, want)
+		}
+	}
+}
