@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -624,7 +625,7 @@ func TestOpenErrorsAreExplainedInTheUsersLanguage(t *testing.T) {
 		{progress.ErrInUse, "Open.InUse", "fr-BE"},
 	} {
 		a := test.NewTempApp(t)
-		w := ShowOpenError(a, bundle, "/data/indicia.db", &progress.OpenError{Path: "/data/indicia.db", Reason: tt.err}, tt.lang)
+		w := ShowOpenError(a, bundle, "/data/indicia.db", &progress.OpenError{Path: "/data/indicia.db", Reason: tt.err}, nil, tt.lang)
 		want := bundle.For(locales.Match(tt.lang)).T(tt.key)
 		found := false
 		var walk func(o fyne.CanvasObject)
@@ -647,4 +648,83 @@ func TestOpenErrorsAreExplainedInTheUsersLanguage(t *testing.T) {
 			t.Errorf("%v: the window does not say %q", tt.err, want)
 		}
 	}
+}
+
+func TestOpenErrorOffersToRestoreABackup(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	path := filepath.Join(t.TempDir(), "indicia.db")
+	s, err := progress.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.CreateLearner(context.Background(), progress.NewLearner{Name: "Kept", Role: "police", Language: "fr"})
+	if _, err := s.BackupNow(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	os.WriteFile(path, []byte("SQLite format 3\x00 damaged"), 0o600)
+	os.Remove(path + "-wal")
+	_, openErr := progress.Open(context.Background(), path)
+
+	bundle, _ := locales.NewBundle()
+	a := test.NewTempApp(t)
+	retried := false
+	w := ShowOpenError(a, bundle, path, openErr, func() { retried = true }, "fr-BE")
+	loc := bundle.For("fr")
+	restore := findIn(w.Canvas(), func(b *widget.Button) bool { return b.Text == loc.T("Open.Restore") })
+	if restore == nil {
+		t.Fatal("no restore offered")
+	}
+	test.Tap(restore)
+	yes := findIn(w.Canvas(), func(b *widget.Button) bool { return b.Text == "Yes" })
+	if yes == nil {
+		t.Fatal("no confirmation asked")
+	}
+	test.Tap(yes)
+	if !retried {
+		t.Fatal("the app did not try again after restoring")
+	}
+	s, err = progress.Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("after restoring: %v", err)
+	}
+	defer s.Close()
+	if ls, _ := s.Learners(context.Background()); len(ls) != 1 || ls[0].Name != "Kept" {
+		t.Errorf("restored learners %+v", ls)
+	}
+}
+
+// findIn finds a widget in a canvas, overlays included.
+func findIn[T fyne.CanvasObject](c fyne.Canvas, match func(T) bool) T {
+	var found T
+	var walk func(o fyne.CanvasObject) bool
+	walk = func(o fyne.CanvasObject) bool {
+		if v, ok := o.(T); ok && match(v) {
+			found = v
+			return true
+		}
+		switch v := o.(type) {
+		case *fyne.Container:
+			for _, ch := range v.Objects {
+				if walk(ch) {
+					return true
+				}
+			}
+		case fyne.Widget:
+			for _, ch := range test.WidgetRenderer(v).Objects() {
+				if walk(ch) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if !walk(c.Content()) {
+		for _, o := range c.Overlays().List() {
+			if walk(o) {
+				break
+			}
+		}
+	}
+	return found
 }

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -63,6 +64,8 @@ type Store struct {
 	read  *sql.DB
 	lock  io.Closer
 	now   func() time.Time
+	// backupMu keeps two backups (at start and at exit) from running at once.
+	backupMu sync.Mutex
 }
 
 // Open opens the database at path, creating it and its folder when missing, and brings

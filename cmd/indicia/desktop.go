@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"strconv"
 
@@ -38,20 +39,41 @@ func runApp(ctx context.Context, path string, stderr io.Writer) int {
 	if env := os.Getenv("LANGUAGE"); env != "" {
 		systemLocale = env
 	}
-	store, err := progress.Open(ctx, path)
-	if err != nil {
-		fmt.Fprintln(stderr, "indicia:", err)
-		app.ShowOpenError(a, bundle, path, err, systemLocale)
-		a.Run()
+	started := false
+	var start func() bool
+	start = func() bool {
+		store, err := progress.Open(ctx, path)
+		if err != nil {
+			fmt.Fprintln(stderr, "indicia:", err)
+			app.ShowOpenError(a, bundle, path, err, func() { started = start() }, systemLocale)
+			return false
+		}
+		// A backup at start and at exit, at most one a day.
+		go func() {
+			if _, err := store.MaybeBackup(ctx); err != nil {
+				log.Printf("backup: %v", err)
+			}
+		}()
+		ui := app.New(a, store, cat, bundle, systemLocale)
+		if seed, err := strconv.ParseUint(os.Getenv("INDICIA_SEED"), 10, 64); err == nil {
+			ui.Seed = seed
+		}
+		ui.Start()
+		a.Lifecycle().SetOnStopped(func() {
+			if _, err := store.MaybeBackup(ctx); err != nil {
+				log.Printf("backup: %v", err)
+			}
+			store.Close()
+		})
+		ui.Window().SetMaster()
+		ui.Window().Show()
+		return true
+	}
+	started = start()
+	a.Run()
+	if !started {
 		return 1
 	}
-	defer store.Close()
-	ui := app.New(a, store, cat, bundle, systemLocale)
-	if seed, err := strconv.ParseUint(os.Getenv("INDICIA_SEED"), 10, 64); err == nil {
-		ui.Seed = seed
-	}
-	ui.Start()
-	ui.Window().ShowAndRun()
 	return 0
 }
 
