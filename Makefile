@@ -14,11 +14,11 @@ export CGO_ENABLED := 1
 # the smoke test, a mouse driver, screenshots, the sqlite3 CLI).
 BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev libsqlite3-dev
-TEST_PKGS := xvfb xauth xdotool imagemagick sqlite3
+TEST_PKGS := xvfb xauth xdotool imagemagick sqlite3 poppler-utils
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run build deps test-deps install test content-check fuzz package clean
+.PHONY: run build deps test-deps install test faults content-check fuzz package clean
 
 run: build
 	./$(BIN) $(ARGS)
@@ -51,6 +51,12 @@ test: test-deps package
 	$(GO) run -tags $(TAGS) ./cmd/indicia content check
 	INDICIA_PACKAGE=$(CURDIR)/dist/Indicia.tar.xz $(GO) test -tags $(TAGS) -count=1 ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=10s
+
+# faults runs the fault tests at full length: 100 SIGKILLs while answers are recorded,
+# a full disk, damaged and foreign files, a second running copy.
+faults: deps
+	INDICIA_FAULT_ROUNDS=100 $(GO) test -tags $(TAGS) -count=1 -v \
+		-run 'Killed|DiskFull|BadFiles|SecondCopy|FolderNotWritable|Backups' ./app/progress
 
 content-check:
 	$(GO) run -tags $(TAGS) ./cmd/indicia content check

@@ -2,6 +2,8 @@ package progress
 
 import (
 	"bufio"
+	"math/rand/v2"
+	"strconv"
 	"bytes"
 	"context"
 	"database/sql"
@@ -377,7 +379,14 @@ func TestHelperProcess(t *testing.T) {
 // SIGKILL and checks that every answer it acknowledged is in the database.
 func TestKilledMidQuizLosesNoAcknowledgedAnswer(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "killed.db")
-	for round := range 3 {
+	// `make faults` runs 100 rounds; the default keeps `make test` short.
+	rounds := 3
+	if n, err := strconv.Atoi(os.Getenv("INDICIA_FAULT_ROUNDS")); err == nil && n > 0 {
+		rounds = n
+	}
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	for round := range rounds {
+		killAt := 1 + rng.IntN(60) // a random moment: after this many acknowledged answers
 		cmd := helper(t, "answer", path)
 		out, _ := cmd.StdoutPipe()
 		if err := cmd.Start(); err != nil {
@@ -391,7 +400,7 @@ func TestKilledMidQuizLosesNoAcknowledgedAnswer(t *testing.T) {
 				t.Fatalf("child: %s", sc.Text())
 			}
 			last = n
-			if n >= 20+round*15 {
+			if n >= killAt {
 				cmd.Process.Kill()
 				break
 			}
