@@ -6,6 +6,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 
@@ -132,11 +133,23 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	if len(dirs) == 0 {
 		return nil, Errors{{File: "modules", Line: 1, Msg: "no module found (want <id>/module.toml)"}}
 	}
-	for _, p := range dirs {
-		m, es := loadModule(fsys, path.Dir(p))
-		errs = append(errs, es...)
-		if m != nil {
-			cat.Modules = append(cat.Modules, m)
+	// Modules load in parallel (parsing TOML is most of the start-up's content work);
+	// results are gathered in folder order, so errors come out the same every time.
+	loaded := make([]*Module, len(dirs))
+	found := make([]Errors, len(dirs))
+	var wg sync.WaitGroup
+	for i, p := range dirs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			loaded[i], found[i] = loadModule(fsys, path.Dir(p))
+		}()
+	}
+	wg.Wait()
+	for i := range dirs {
+		errs = append(errs, found[i]...)
+		if loaded[i] != nil {
+			cat.Modules = append(cat.Modules, loaded[i])
 		}
 	}
 	slices.SortStableFunc(cat.Modules, func(a, b *Module) int { return a.Order - b.Order })
@@ -342,12 +355,22 @@ func loadModule(fsys fs.FS, dir string) (*Module, Errors) {
 	}
 	errs = append(errs, checkBalance(src, mf, qLines)...)
 
-	// Texts, one file per language.
-	for _, lang := range Languages {
-		t, es := loadText(fsys, dir, lang, mf, bank)
-		errs = append(errs, es...)
-		if t != nil {
-			m.texts[lang] = t
+	// Texts, one file per language, read in parallel.
+	texts := make([]*Text, len(Languages))
+	textErrs := make([]Errors, len(Languages))
+	var wg sync.WaitGroup
+	for i, lang := range Languages {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			texts[i], textErrs[i] = loadText(fsys, dir, lang, mf, bank)
+		}()
+	}
+	wg.Wait()
+	for i, lang := range Languages {
+		errs = append(errs, textErrs[i]...)
+		if texts[i] != nil {
+			m.texts[lang] = texts[i]
 		}
 	}
 	return m, errs

@@ -332,3 +332,13 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkLoadContent loads and validates every module in every language, as the app
+// does at start. Target: under 100 ms.
+func BenchmarkLoadContent(b *testing.B) {
+	for b.Loop() {
+		if _, err := LoadEmbedded(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -163,7 +163,7 @@ func seedWithSingleChoiceFirst(t *testing.T) uint64 {
 }
 
 // startXvfb starts an X server on a free display and stops it when the test ends.
-func startXvfb(t *testing.T) string {
+func startXvfb(t testing.TB) string {
 	for n := 90; n < 200; n++ {
 		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
 			continue
