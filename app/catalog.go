@@ -57,7 +57,7 @@ func (u *UI) catalogView() fyne.CanvasObject {
 	}
 	role := modules.Role(u.learner.Role)
 	list := container.NewVBox(heading(u.T("Catalog.Title")), wrapped(u.T("Catalog.Intro")), u.reviewCard())
-	for _, m := range u.catalog.For(role) {
+	for _, m := range u.catalog().For(role) {
 		m := m
 		sum := summaries[m.ID]
 		t := m.In(u.loc.Lang)

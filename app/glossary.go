@@ -17,7 +17,7 @@ import (
 
 // showGlossary shows the report's terms, searchable, sorted by the language's collation.
 func (u *UI) showGlossary() {
-	terms := slices.Clone(u.catalog.Glossary(u.loc.Lang))
+	terms := slices.Clone(u.catalog().Glossary(u.loc.Lang))
 	coll := collate.New(language.Make(u.loc.Lang), collate.IgnoreCase, collate.IgnoreDiacritics)
 	slices.SortFunc(terms, func(a, b modules.Term) int { return coll.CompareString(a.Term, b.Term) })
 	fold := cases.Fold()

@@ -114,7 +114,7 @@ func (s *quizScreen) load(answers []progress.Answer) error {
 func (s *quizScreen) bank() []quiz.Question {
 	if s.review {
 		var all []quiz.Question
-		for _, m := range s.u.catalog.Modules {
+		for _, m := range s.u.catalog().Modules {
 			all = append(all, m.In(s.u.loc.Lang).Bank...)
 		}
 		return all

@@ -32,7 +32,7 @@ func (u *UI) startReview() {
 	rng := u.rng()
 	var plan quiz.Plan
 	for _, d := range due {
-		m, ok := u.catalog.Module(d.ModuleID)
+		m, ok := u.catalog().Module(d.ModuleID)
 		if !ok {
 			continue // a module no longer shipped
 		}
@@ -129,7 +129,7 @@ func (u *UI) masteryView(rows []progress.IndicatorMastery, title, intro string) 
 	}
 	current := ""
 	for _, r := range rows {
-		m, _ := u.catalog.Module(r.ModuleID)
+		m, _ := u.catalog().Module(r.ModuleID)
 		if r.ModuleID != current {
 			current = r.ModuleID
 			name := r.ModuleID

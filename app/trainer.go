@@ -236,7 +236,7 @@ func (t *trainerScreen) cellState(st progress.ModuleState, ok bool, moduleID str
 // thousands of learners.
 func (t *trainerScreen) completionTab() fyne.CanvasObject {
 	u := t.u
-	mods := u.catalog.Modules
+	mods := u.catalog().Modules
 	days, err := u.store.RefresherDays(u.ctx)
 	if err != nil {
 		u.showError(err)
@@ -317,7 +317,7 @@ func (t *trainerScreen) completionTab() fyne.CanvasObject {
 func (t *trainerScreen) modulesTab() fyne.CanvasObject {
 	u := t.u
 	box := container.NewVBox(t.filters())
-	for _, m := range u.catalog.Modules {
+	for _, m := range u.catalog().Modules {
 		st, err := u.store.ModuleStats(u.ctx, m.ID, t.filter)
 		if err != nil {
 			u.showError(err)
@@ -452,7 +452,7 @@ func (t *trainerScreen) learnerView(r progress.LearnerStatus) fyne.CanvasObject 
 	erase.Importance = widget.DangerImportance
 	box := container.NewVBox(container.NewBorder(nil, nil, back, erase, heading(r.Name)), info,
 		container.NewBorder(nil, nil, widget.NewLabel(u.T("Trainer.Cohort")), saveCohort, cohort), widget.NewSeparator())
-	for _, m := range u.catalog.Modules {
+	for _, m := range u.catalog().Modules {
 		attempts, err := u.store.Attempts(u.ctx, r.ID, m.ID)
 		if err != nil {
 			u.showError(err)
@@ -563,7 +563,7 @@ func (t *trainerScreen) settingsTab() fyne.CanvasObject {
 	}
 	form := widget.NewForm()
 	entries := map[string]*widget.Entry{}
-	for _, m := range u.catalog.Modules {
+	for _, m := range u.catalog().Modules {
 		e := widget.NewEntry()
 		d := days[m.ID]
 		if d == 0 {
@@ -574,7 +574,7 @@ func (t *trainerScreen) settingsTab() fyne.CanvasObject {
 		form.Append(m.In(u.loc.Lang).Title, e)
 	}
 	save := widget.NewButtonWithIcon(u.T("Trainer.SaveRefresher"), theme.DocumentSaveIcon(), func() {
-		for _, m := range u.catalog.Modules {
+		for _, m := range u.catalog().Modules {
 			n, err := strconv.Atoi(strings.TrimSpace(entries[m.ID].Text))
 			if err == nil {
 				err = u.store.SetRefresherDays(u.ctx, m.ID, n)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log"
 	"math/rand/v2"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -24,7 +25,9 @@ type UI struct {
 	app     fyne.App
 	win     fyne.Window
 	store   *progress.Store
-	catalog *modules.Catalog
+	// content gives the training content; it may still be loading in the background
+	// when the first screen shows (see NewLoading), and then waits for it.
+	content func() *modules.Catalog
 	bundle  *locales.Bundle
 	loc     *locales.Localizer
 	prefs   prefs
@@ -54,7 +57,22 @@ func (u *UI) rng() *rand.Rand {
 // New builds the UI on a; systemLocales are the user's preferred languages (BCP 47),
 // used when no language was chosen yet.
 func New(a fyne.App, store *progress.Store, catalog *modules.Catalog, bundle *locales.Bundle, systemLocales ...string) *UI {
-	u := &UI{app: a, store: store, catalog: catalog, bundle: bundle, prefs: prefs{a.Preferences()}, ctx: context.Background()}
+	return NewLoading(a, store, func() *modules.Catalog { return catalog }, bundle, systemLocales...)
+}
+
+// NewLoading is New with the content loaded by load in the background, so the first
+// screen (which does not need it) shows at once. load must not fail: the shipped
+// content is checked by the tests and by `indicia content check`.
+func NewLoading(a fyne.App, store *progress.Store, load func() *modules.Catalog, bundle *locales.Bundle, systemLocales ...string) *UI {
+	ready := make(chan *modules.Catalog, 1)
+	go func() { ready <- load() }()
+	var cat *modules.Catalog
+	var once sync.Once
+	content := func() *modules.Catalog {
+		once.Do(func() { cat = <-ready })
+		return cat
+	}
+	u := &UI{app: a, store: store, content: content, bundle: bundle, prefs: prefs{a.Preferences()}, ctx: context.Background()}
 	lang := u.prefs.language()
 	if lang == "" {
 		lang = locales.Match(systemLocales...)
@@ -66,6 +84,9 @@ func New(a fyne.App, store *progress.Store, catalog *modules.Catalog, bundle *lo
 	u.win.SetOnClosed(func() { u.runLeave() })
 	return u
 }
+
+// catalog is the training content, waiting for it if it is still loading.
+func (u *UI) catalog() *modules.Catalog { return u.content() }
 
 // Window is the main window.
 func (u *UI) Window() fyne.Window { return u.win }

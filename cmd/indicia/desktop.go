@@ -21,11 +21,15 @@ import (
 
 // runApp opens the desktop app on the database at path.
 func runApp(ctx context.Context, path string, stderr io.Writer) int {
-	cat, err := modules.LoadEmbedded()
-	if err != nil {
-		fmt.Fprintln(stderr, "indicia: the built-in training content is broken:")
-		fmt.Fprintln(stderr, err)
-		return 1
+	// The content loads while the window opens; the first screen does not need it.
+	loadContent := func() *modules.Catalog {
+		cat, err := modules.LoadEmbedded()
+		if err != nil {
+			fmt.Fprintln(stderr, "indicia: the built-in training content is broken:")
+			fmt.Fprintln(stderr, err)
+			os.Exit(1)
+		}
+		return cat
 	}
 	bundle, err := locales.NewBundle()
 	if err != nil {
@@ -54,7 +58,7 @@ func runApp(ctx context.Context, path string, stderr io.Writer) int {
 				log.Printf("backup: %v", err)
 			}
 		}()
-		ui := app.New(a, store, cat, bundle, systemLocale)
+		ui := app.NewLoading(a, store, loadContent, bundle, systemLocale)
 		if seed, err := strconv.ParseUint(os.Getenv("INDICIA_SEED"), 10, 64); err == nil {
 			ui.Seed = seed
 		}
