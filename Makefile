@@ -18,7 +18,7 @@ TEST_PKGS := xvfb xauth xdotool imagemagick sqlite3 poppler-utils
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run build deps test-deps install test faults content-check fuzz package clean
+.PHONY: run build deps test-deps install test faults bench content-check fuzz package clean
 
 run: build
 	./$(BIN) $(ARGS)
@@ -57,6 +57,14 @@ test: test-deps package
 faults: deps
 	INDICIA_FAULT_ROUNDS=100 $(GO) test -tags $(TAGS) -count=1 -v \
 		-run 'Killed|DiskFull|BadFiles|SecondCopy|FolderNotWritable|Backups' ./app/progress
+
+# bench prints each figure beside the floor it is compared with, measured in the same
+# run on the same machine (see README: Evidence).
+bench: test-deps
+	$(GO) test -tags $(TAGS) -run '^$$' -bench 'AnswerFloor|AnswerCommit' -benchtime 1000x ./app/progress
+	$(GO) test -tags $(TAGS) -run '^$$' -bench 'LoadContent' ./modules
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 1x ./app/report ./app
+	$(GO) test -tags $(TAGS) -run '^$$' -bench 'Startup' -benchtime 1x -timeout 30m ./cmd/indicia
 
 content-check:
 	$(GO) run -tags $(TAGS) ./cmd/indicia content check

@@ -69,12 +69,12 @@ func measureStartup(b *testing.B, display, bin, title string, runs int, args ...
 		if err := cmd.Start(); err != nil {
 			b.Fatal(err)
 		}
-		shown := waitForWindow(display, title, 30*time.Second)
+		shown := waitForWindow(display, title, 90*time.Second)
 		elapsed := time.Since(start)
 		if !shown {
 			cmd.Process.Kill()
 			cmd.Wait()
-			b.Fatalf("%s: no window within 30 s", bin)
+			b.Fatalf("%s: no window within 90 s", bin)
 		}
 		time.Sleep(2 * time.Second)
 		mem := peakKiB(cmd.Process.Pid)
