@@ -82,7 +82,11 @@ func (u *UI) catalogView() fyne.CanvasObject {
 		details := widget.NewLabel(u.statusText(m, sum, refresherDays) + " · " + best + " · " +
 			u.T("Catalog.TimeSpent", map[string]any{"Time": u.loc.Duration(sum.TimeSpent)}))
 		details.Wrapping = fyne.TextWrapWord
-		card := widget.NewCard(t.Title, audience, container.NewVBox(
+		// The title goes in a wrapping label: a card's own title does not wrap, and a long
+		// title at a large text size would widen the window past the screen.
+		sub := wrapped(audience)
+		sub.TextStyle = fyne.TextStyle{Italic: true}
+		card := widget.NewCard("", "", container.NewVBox(heading(t.Title), sub,
 			wrapped(t.Summary), details, container.NewBorder(nil, nil, nil, open, bar)))
 		list.Add(card)
 	}
@@ -104,6 +108,8 @@ func (u *UI) reviewCard() fyne.CanvasObject {
 		start.Disable()
 	}
 	mastery := widget.NewButtonWithIcon(u.T("Mastery.Button"), theme.GridIcon(), u.showMastery)
-	return widget.NewCard(u.T("Review.Title"), u.T("Review.Subtitle"),
-		container.NewBorder(nil, nil, nil, container.NewHBox(mastery, start), wrapped(text)))
+	sub := wrapped(u.T("Review.Subtitle"))
+	sub.TextStyle = fyne.TextStyle{Italic: true}
+	return widget.NewCard("", "", container.NewVBox(heading(u.T("Review.Title")), sub, wrapped(text),
+		container.NewHBox(mastery, start)))
 }

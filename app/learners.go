@@ -24,12 +24,15 @@ type learnersScreen struct {
 	cohort *widget.Entry
 	pin    *widget.Entry
 	create *widget.Button
+	recent *widget.Button // the most recently active learner
 }
 
 func (u *UI) showLearners() {
 	s := &learnersScreen{u: u}
 	u.show(s.view)
-	if s.create.Importance == widget.HighImportance {
+	if s.recent != nil {
+		u.win.Canvas().Focus(s.recent) // Space continues as the most recent learner
+	} else {
 		u.win.Canvas().Focus(s.name) // no one yet: let them type their name at once
 	}
 }
@@ -87,6 +90,7 @@ func (s *learnersScreen) view() fyne.CanvasObject {
 		b.Alignment = widget.ButtonAlignLeading
 		if i == 0 {
 			b.Importance = widget.HighImportance // the one most recently active
+			s.recent = b
 		}
 		existing.Add(b)
 	}
@@ -103,7 +107,10 @@ func (s *learnersScreen) view() fyne.CanvasObject {
 	if len(learners) == 0 {
 		s.create.Importance = widget.HighImportance
 	}
+	// Enter in any field creates the learner.
 	s.name.OnSubmitted = func(string) { s.onCreate() }
+	s.cohort.OnSubmitted = func(string) { s.onCreate() }
+	s.pin.OnSubmitted = func(string) { s.onCreate() }
 	form := widget.NewForm(
 		widget.NewFormItem(u.T("Learners.Name"), s.name),
 		widget.NewFormItem(u.T("Learners.Role"), s.role),

@@ -137,8 +137,8 @@ func (u *UI) topBar() fyne.CanvasObject {
 		items = append(items,
 			widget.NewButtonWithIcon(u.T("Top.Catalog"), theme.HomeIcon(), u.showCatalog),
 			widget.NewButtonWithIcon(u.T("Top.SwitchLearner"), theme.AccountIcon(), u.signOut))
-		return container.NewVBox(container.NewBorder(nil, nil, container.NewHBox(items...),
-			container.NewHBox(glossary, settings, support), who), widget.NewSeparator())
+		left, right := container.NewHBox(items...), container.NewHBox(glossary, settings, support)
+		return container.NewVBox(u.fitBar(left, who, right), widget.NewSeparator())
 	}
 	title := widget.NewLabelWithStyle(u.T("App.Title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Truncation = fyne.TextTruncateEllipsis
@@ -147,7 +147,21 @@ func (u *UI) topBar() fyne.CanvasObject {
 		// Trainer mode is entered from the first screen only, with the passphrase.
 		right.Objects = append([]fyne.CanvasObject{widget.NewButtonWithIcon(u.T("Trainer.Button"), theme.VisibilityIcon(), u.askTrainer)}, right.Objects...)
 	}
-	return container.NewVBox(container.NewBorder(nil, nil, nil, right, title), widget.NewSeparator())
+	return container.NewVBox(u.fitBar(container.NewHBox(), title, right), widget.NewSeparator())
+}
+
+// fitBar lays out a bar as left, middle (which truncates) and right on one row, or on two
+// rows when that row would be wider than the window (large text, long words): buttons
+// cannot wrap, and a too-wide bar would push the window past the screen.
+func (u *UI) fitBar(left *fyne.Container, middle, right fyne.CanvasObject) fyne.CanvasObject {
+	width := u.win.Canvas().Size().Width
+	if width <= 0 {
+		width = 1000
+	}
+	if left.MinSize().Width+right.MinSize().Width+theme.Padding()*6+80 <= width {
+		return container.NewBorder(nil, nil, left, right, middle)
+	}
+	return container.NewVBox(container.NewBorder(nil, nil, nil, right, middle), left)
 }
 
 func (u *UI) signOut() {
