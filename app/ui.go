@@ -22,9 +22,9 @@ import (
 
 // UI is the application window and what every screen shares.
 type UI struct {
-	app     fyne.App
-	win     fyne.Window
-	store   *progress.Store
+	app   fyne.App
+	win   fyne.Window
+	store *progress.Store
 	// content gives the training content; it may still be loading in the background
 	// when the first screen shows (see NewLoading), and then waits for it.
 	content func() *modules.Catalog

@@ -2,16 +2,16 @@ package progress
 
 import (
 	"bufio"
-	"math/rand/v2"
-	"strconv"
 	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
