@@ -108,8 +108,8 @@ type languageFile struct {
 	} `toml:"module"`
 	Lessons   map[string]lessonText   `toml:"lessons"`
 	Questions map[string]questionText `toml:"questions"`
-	// Indicators names the indicator slugs in this language (optional, but when present
-	// it must name every slug the module's questions use).
+	// Indicators names the indicator slugs in this language: every slug the module's
+	// questions use, and no other.
 	Indicators map[string]string `toml:"indicators"`
 }
 

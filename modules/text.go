@@ -112,8 +112,10 @@ func loadText(fsys fs.FS, dir, lang string, mf moduleFile, structure []quiz.Ques
 	}
 	extra(c, lf.Questions, qIDs, "[questions", "question")
 
-	// Indicator names.
-	if lf.Indicators != nil {
+	// Indicator names, for the mastery picture and the trainer's charts.
+	if lf.Indicators == nil {
+		c.errs = append(c.errs, src.errorf(len(src.lines), "no [indicators] table naming the indicators the questions test"))
+	} else {
 		var slugs []string
 		for _, q := range structure {
 			if !slices.Contains(slugs, q.Indicator) {
