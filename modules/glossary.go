@@ -27,7 +27,7 @@ type glossaryFile struct {
 // loadGlossary reads the glossary: every term cited and written in every language.
 func loadGlossary(fsys fs.FS, name string) (map[string][]Term, Errors) {
 	var gf glossaryFile
-	src, _, errs := decode(fsys, name, &gf)
+	src, errs := decode(fsys, name, &gf)
 	if src == nil {
 		return nil, errs
 	}

@@ -57,7 +57,7 @@ func loadText(fsys fs.FS, dir, lang string, mf moduleFile, structure []quiz.Ques
 		return nil, Errors{{File: dir + "/module.toml", Line: 1, Msg: fmt.Sprintf("language %s is missing: no %s", lang, name)}}
 	}
 	var lf languageFile
-	src, _, errs := decode(fsys, name, &lf)
+	src, errs := decode(fsys, name, &lf)
 	if src == nil || len(errs) > 0 && lf.Module.Title == "" && len(lf.Questions) == 0 {
 		return nil, errs
 	}
