@@ -154,8 +154,12 @@ func (s *Store) StartAttempt(ctx context.Context, n NewAttempt) (Attempt, error)
 	if n.Refresher {
 		kind = "refresher"
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO attempts (learner_id, module_id, content_version, language, plan, pass_mark, total, started_at, kind)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, n.LearnerID, n.ModuleID, n.ContentVersion, n.Language, string(plan), n.PassMark, len(n.Plan), now, kind)
+	uid, err := newUID()
+	if err != nil {
+		return Attempt{}, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO attempts (uid, learner_id, module_id, content_version, language, plan, pass_mark, total, started_at, kind)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, uid, n.LearnerID, n.ModuleID, n.ContentVersion, n.Language, string(plan), n.PassMark, len(n.Plan), now, kind)
 	if err != nil {
 		return Attempt{}, wrapWrite("start attempt", err)
 	}

@@ -89,9 +89,13 @@ func (s *Store) CreateLearner(ctx context.Context, n NewLearner) (Learner, error
 		}
 		hash = hashPIN(n.PIN, salt)
 	}
+	uid, err := newUID()
+	if err != nil {
+		return Learner{}, err
+	}
 	now := s.millis()
-	res, err := s.write.ExecContext(ctx, `INSERT INTO learners (name, role, language, cohort, pin_hash, pin_salt, created_at, last_active_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, n.Name, n.Role, n.Language, n.Cohort, hash, salt, now, now)
+	res, err := s.write.ExecContext(ctx, `INSERT INTO learners (uid, name, role, language, cohort, pin_hash, pin_salt, created_at, last_active_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, uid, n.Name, n.Role, n.Language, n.Cohort, hash, salt, now, now)
 	if err != nil {
 		return Learner{}, wrapWrite("create learner", err)
 	}
@@ -118,9 +122,10 @@ func (s *Store) Learner(ctx context.Context, id int64) (Learner, error) {
 	return l, err
 }
 
-// Learners lists every learner, the most recently active first.
+// Learners lists the learners who train on this machine, the most recently active
+// first; learners merged from other stations are only in the trainer's views.
 func (s *Store) Learners(ctx context.Context) ([]Learner, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+learnerColumns+` FROM learners ORDER BY last_active_at DESC, id DESC`)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+learnerColumns+` FROM learners WHERE station = '' ORDER BY last_active_at DESC, id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("list learners: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"indicia/modules"
 )
@@ -32,9 +33,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) >= 1 && args[0] == "content" {
 		return contentCommand(args[1:], stdout, stderr)
 	}
+	if len(args) >= 1 && args[0] == "xapi" {
+		return xapiCommand(args[1:], stdout, stderr)
+	}
+	if len(args) >= 1 && args[0] == "bundle" {
+		return bundleCommand(args[1:], stdout, stderr)
+	}
+	if cmd := reportCommands(args); cmd != nil {
+		return cmd(args[1:], stdout, stderr)
+	}
+	if cmd := certCommand(args); cmd != nil {
+		return cmd(args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("indicia", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", "", "progress database file (default: $INDICIA_DB, else indicia.db in the user's data folder)")
+	portable := fs.Bool("portable", false, "keep the data in a folder named data next to the program, as when a file named "+portableMarker+" is there")
+	printPath := fs.Bool("print-db-path", false, "print where the progress database is, then exit")
 	showVersion := fs.Bool("version", false, "print the app and content versions, then exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -46,10 +61,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "indicia: unknown command %q (try: indicia content check)\n", fs.Arg(0))
 		return 2
 	}
-	path, err := databasePath(*db)
+	path, err := dataPath(*db, *portable)
 	if err != nil {
 		fmt.Fprintln(stderr, "indicia:", err)
 		return 1
+	}
+	if *printPath {
+		fmt.Fprintln(stdout, path)
+		return 0
 	}
 	return runApp(context.Background(), path, stderr)
 }
@@ -92,19 +111,67 @@ func printVersion(stdout, stderr io.Writer) int {
 	return 0
 }
 
-// databasePath is --db, else $INDICIA_DB, else indicia.db in the user's data folder.
+// databasePath is --db, else $INDICIA_DB, else data/indicia.db next to the program in
+// portable mode (see portableDir), else indicia.db in the user's data folder. The
+// backups and keys live beside the database, so they follow it.
 func databasePath(flagValue string) (string, error) {
+	return dataPath(flagValue, false)
+}
+
+// dataPath is databasePath with portable mode forced on by --portable.
+func dataPath(flagValue string, portable bool) (string, error) {
 	if flagValue != "" {
 		return flagValue, nil
 	}
 	if env := os.Getenv("INDICIA_DB"); env != "" {
 		return env, nil
 	}
+	exe, err := os.Executable()
+	if err == nil {
+		exe, err = filepath.EvalSymlinks(exe)
+	}
+	if err != nil && portable {
+		return "", fmt.Errorf("cannot find the program's folder for --portable (%v); set --db", err)
+	}
+	if err == nil {
+		if dir := portableDir(exe); portable || hasPortableMarker(dir) {
+			return filepath.Join(dir, "data", "indicia.db"), nil
+		}
+	}
 	dir, err := userDataDir()
 	if err != nil {
 		return "", fmt.Errorf("cannot find the user's data folder (%v); set --db or INDICIA_DB", err)
 	}
 	return filepath.Join(dir, "indicia", "indicia.db"), nil
+}
+
+// portableMarker is the file whose presence next to the program turns on portable mode,
+// for a copy of the app carried on a USB stick: the data then stays on the stick.
+const portableMarker = "indicia-portable"
+
+// portableDir is the folder a portable copy of the app keeps its data folder in: the
+// program's own folder, or on macOS the folder that holds the Indicia.app bundle (the
+// program itself is inside it, in Contents/MacOS).
+func portableDir(exe string) string {
+	dir := filepath.Dir(exe)
+	if macOS := filepath.Join("Contents", "MacOS"); strings.HasSuffix(dir, string(filepath.Separator)+macOS) {
+		if bundle := filepath.Dir(filepath.Dir(dir)); strings.HasSuffix(strings.ToLower(bundle), ".app") {
+			return filepath.Dir(bundle)
+		}
+	}
+	return dir
+}
+
+// hasPortableMarker reports whether dir holds the portable marker file. Windows
+// Explorer hides file extensions, so a marker made there with Notepad, named
+// indicia-portable.txt, counts too.
+func hasPortableMarker(dir string) bool {
+	for _, name := range []string{portableMarker, portableMarker + ".txt"} {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && !fi.IsDir() {
+			return true
+		}
+	}
+	return false
 }
 
 // userDataDir is where an application keeps its data: $XDG_DATA_HOME or

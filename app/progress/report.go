@@ -1,0 +1,279 @@
+package progress
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+)
+
+// CompletionStatus is where a learner stands in a module, as a completion report shows it.
+type CompletionStatus string
+
+// The completion statuses. A module the learner never opened is not started; the others
+// are module_status's values.
+const (
+	CompletionNotStarted CompletionStatus = "not_started"
+	CompletionInProgress CompletionStatus = "in_progress"
+	CompletionPassed     CompletionStatus = "passed"
+	CompletionFailed     CompletionStatus = "failed"
+)
+
+// CompletionStatuses lists the statuses in the order reports show them.
+var CompletionStatuses = []CompletionStatus{CompletionNotStarted, CompletionInProgress, CompletionPassed, CompletionFailed}
+
+// CompletionQuery chooses the learners and the modules of a completion report.
+type CompletionQuery struct {
+	Modules []string  // module ids, in the order of the report
+	Cohort  string    // only this cohort; "" for every learner
+	Role    string    // only this role; "" for every role
+	Since   time.Time // only learners last active at or after this time; zero for all
+	// Lang is the language whose alphabetical order sorts the learners' names (by cohort,
+	// then name); "" sorts in the root Unicode order, which suits every language here.
+	Lang string
+}
+
+func (q CompletionQuery) validate() error {
+	switch {
+	case len(q.Modules) == 0:
+		return fmt.Errorf("%w: a completion report needs at least one module", ErrInvalid)
+	case q.Role != "" && !slices.Contains(roles, q.Role):
+		return fmt.Errorf("%w: unknown role %q", ErrInvalid, q.Role)
+	case slices.Contains(q.Modules, ""):
+		return fmt.Errorf("%w: empty module id", ErrInvalid)
+	}
+	seen := map[string]bool{}
+	for _, id := range q.Modules {
+		if seen[id] {
+			return fmt.Errorf("%w: module %q is listed twice", ErrInvalid, id)
+		}
+		seen[id] = true
+	}
+	return nil
+}
+
+// where is the learners filter as SQL on the learners table aliased l.
+func (q CompletionQuery) where() (string, []any) {
+	conds := []string{"1"}
+	var args []any
+	if q.Cohort != "" {
+		conds, args = append(conds, "l.cohort = ?"), append(args, q.Cohort)
+	}
+	if q.Role != "" {
+		conds, args = append(conds, "l.role = ?"), append(args, q.Role)
+	}
+	if !q.Since.IsZero() {
+		conds, args = append(conds, "l.last_active_at >= ?"), append(args, q.Since.UnixMilli())
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+func (q CompletionQuery) modulesJSON() string {
+	b, _ := json.Marshal(q.Modules)
+	return string(b)
+}
+
+// CompletionRow is one learner's standing in one module.
+type CompletionRow struct {
+	Learner     Learner
+	ModuleID    string
+	Status      CompletionStatus
+	BestPercent int  // the best finished attempt's score
+	HasScore    bool // false when no attempt was finished
+	PassedAt    time.Time
+	Attempts    int           // finished attempts
+	TimeSpent   time.Duration // reading lessons and answering questions
+}
+
+// collation is the name of the SQL collation that orders names alphabetically.
+const collation = "indicia_alpha"
+
+// EachCompletion calls fn with one row per learner and module the query selects: learners by
+// cohort, then alphabetically by name, and for each the modules in the query's order. The
+// rows are read in one consistent snapshot and streamed: only one learner's rows are held
+// at a time, however many learners there are. fn must not keep the row's address; an
+// error from fn stops the reading and is returned.
+func (s *Store) EachCompletion(ctx context.Context, q CompletionQuery, fn func(*CompletionRow) error) error {
+	if err := q.validate(); err != nil {
+		return err
+	}
+	conn, err := s.read.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("read completion: %w", err)
+	}
+	defer conn.Close()
+	tag := language.Und
+	if q.Lang != "" {
+		tag = language.Make(q.Lang)
+	}
+	// The collation belongs to the connection, which goes back to the pool afterwards;
+	// registering it again on the next report replaces it.
+	col := collate.New(tag)
+	err = conn.Raw(func(dc any) error {
+		c, ok := dc.(*sqlite3.SQLiteConn)
+		if !ok {
+			return fmt.Errorf("unexpected driver connection %T", dc)
+		}
+		return c.RegisterCollation(collation, col.CompareString)
+	})
+	if err != nil {
+		return fmt.Errorf("read completion: %w", err)
+	}
+	// A read transaction: the learners and their modules come from the same snapshot even
+	// while the app records answers.
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("read completion: %w", err)
+	}
+	defer tx.Rollback()
+	perModule, err := tx.PrepareContext(ctx, `SELECT m.value, coalesce(ms.status, ''), ms.best_percent, ms.passed_at,
+			(SELECT count(*) FROM attempts a WHERE a.learner_id = ?1 AND a.module_id = m.value AND a.status = 'finished'),
+			(SELECT coalesce(sum(p.time_spent_ms), 0) FROM lesson_progress p WHERE p.learner_id = ?1 AND p.module_id = m.value)
+			+ (SELECT coalesce(sum(w.time_ms), 0) FROM attempts a JOIN answers w ON w.attempt_id = a.id
+				WHERE a.learner_id = ?1 AND a.module_id = m.value)
+		FROM json_each(?2) m
+		LEFT JOIN module_status ms ON ms.learner_id = ?1 AND ms.module_id = m.value
+		ORDER BY m.key`)
+	if err != nil {
+		return fmt.Errorf("read completion: %w", err)
+	}
+	defer perModule.Close()
+	where, args := q.where()
+	learners, err := tx.QueryContext(ctx, `SELECT `+learnerColumns+` FROM learners l WHERE `+where+`
+		ORDER BY l.cohort COLLATE `+collation+`, l.name COLLATE `+collation+`, l.id`, args...)
+	if err != nil {
+		return fmt.Errorf("read completion: %w", err)
+	}
+	defer learners.Close()
+	mods := q.modulesJSON()
+	var row CompletionRow
+	// Each learner's query runs without the cancellation, which the driver would watch
+	// with a goroutine per query; ctx is checked between learners instead.
+	quiet := context.WithoutCancel(ctx)
+	for learners.Next() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		l, err := scanLearner(learners)
+		if err != nil {
+			return fmt.Errorf("read completion: %w", err)
+		}
+		if err := s.learnerCompletion(quiet, perModule, l, mods, &row, fn); err != nil {
+			return err
+		}
+	}
+	if err := learners.Err(); err != nil {
+		return fmt.Errorf("read completion: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) learnerCompletion(ctx context.Context, stmt *sql.Stmt, l Learner, mods string, row *CompletionRow, fn func(*CompletionRow) error) error {
+	rows, err := stmt.QueryContext(ctx, l.ID, mods)
+	if err != nil {
+		return fmt.Errorf("read completion of learner %d: %w", l.ID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var status string
+		var best, passed sql.NullInt64
+		var ms int64
+		*row = CompletionRow{Learner: l}
+		if err := rows.Scan(&row.ModuleID, &status, &best, &passed, &row.Attempts, &ms); err != nil {
+			return fmt.Errorf("read completion of learner %d: %w", l.ID, err)
+		}
+		row.Status = CompletionStatus(status)
+		if status == "" {
+			row.Status = CompletionNotStarted
+		}
+		row.BestPercent, row.HasScore, row.PassedAt = int(best.Int64), best.Valid, fromMillis(passed)
+		row.TimeSpent = time.Duration(ms) * time.Millisecond
+		if err := fn(row); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read completion of learner %d: %w", l.ID, err)
+	}
+	return nil
+}
+
+// CompletionSummary counts what a completion report holds.
+type CompletionSummary struct {
+	Learners int // learners the query selects
+	// Modules has one entry per module of the query, in its order.
+	Modules []ModuleCounts
+}
+
+// Rows is the number of rows the report has: one per learner and module.
+func (c CompletionSummary) Rows() int { return c.Learners * len(c.Modules) }
+
+// ModuleCounts counts the selected learners in each status of one module.
+type ModuleCounts struct {
+	ModuleID string
+	Count    map[CompletionStatus]int
+}
+
+// CompletionCounts counts the learners the query selects, and for each module how many
+// are in each status.
+func (s *Store) CompletionCounts(ctx context.Context, q CompletionQuery) (CompletionSummary, error) {
+	if err := q.validate(); err != nil {
+		return CompletionSummary{}, err
+	}
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return CompletionSummary{}, fmt.Errorf("count completion: %w", err)
+	}
+	defer tx.Rollback()
+	where, args := q.where()
+	var out CompletionSummary
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM learners l WHERE `+where, args...).Scan(&out.Learners); err != nil {
+		return out, fmt.Errorf("count completion: %w", err)
+	}
+	index := map[string]int{}
+	for i, id := range q.Modules {
+		index[id] = i
+		out.Modules = append(out.Modules, ModuleCounts{ModuleID: id, Count: map[CompletionStatus]int{}})
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT ms.module_id, ms.status, count(*) FROM learners l
+		JOIN module_status ms ON ms.learner_id = l.id
+		WHERE `+where+` AND ms.module_id IN (SELECT value FROM json_each(?))
+		GROUP BY ms.module_id, ms.status`, append(args, q.modulesJSON())...)
+	if err != nil {
+		return out, fmt.Errorf("count completion: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, status string
+		var n int
+		if err := rows.Scan(&id, &status, &n); err != nil {
+			return out, fmt.Errorf("count completion: %w", err)
+		}
+		out.Modules[index[id]].Count[CompletionStatus(status)] = n
+	}
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("count completion: %w", err)
+	}
+	for _, m := range out.Modules {
+		started := 0
+		for _, n := range m.Count {
+			started += n
+		}
+		m.Count[CompletionNotStarted] = out.Learners - started
+	}
+	return out, nil
+}
+
+// LearnerCount is the number of learners in the database.
+func (s *Store) LearnerCount(ctx context.Context) (int, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM learners`).Scan(&n)
+	return n, err
+}

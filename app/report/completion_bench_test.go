@@ -1,0 +1,94 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"indicia/app/progress"
+)
+
+// BenchmarkReport writes the completion report of 10,000 demo learners on the shipped
+// modules (one row per learner and module) as CSV, and compares it with the floor: the
+// sqlite3 command-line tool writing the same rows as CSV from the same file. It also
+// times the XLSX and PDF reports on the same data. The database is built once.
+func BenchmarkReport(b *testing.B) {
+	ctx := context.Background()
+	path := filepath.Join(b.TempDir(), "indicia.db")
+	s, err := progress.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	cat := completionCatalog(b)
+	start := time.Now()
+	if err := s.BulkDemo(ctx, 10_000, DemoModules(cat), 1, nil); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("10,000 demo learners on %d modules written in %v", len(cat.Modules), time.Since(start).Round(time.Millisecond))
+	c := &Completion{Source: s, Modules: cat.Modules, Loc: completionBundle(b).For("fr")}
+	want := 10_000 * len(cat.Modules)
+
+	for _, format := range []string{"csv", "xlsx", "pdf"} {
+		b.Run(format, func(b *testing.B) {
+			rows := 0
+			c.Progress = func(done, _ int) { rows = done }
+			for b.Loop() {
+				if err := c.Write(ctx, format, io.Discard); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if rows != want {
+				b.Fatalf("%d rows, want %d", rows, want)
+			}
+			b.ReportMetric(float64(rows), "rows/op")
+		})
+	}
+
+	// The floor: the same rows (learner × module with status, best score, dates,
+	// finished attempts and time spent), written as CSV by the sqlite3 tool.
+	sqlite3, err := exec.LookPath("sqlite3")
+	if err != nil {
+		b.Log("sqlite3 command-line tool not found (make test-deps installs it): no floor")
+		return
+	}
+	var values []string
+	for _, m := range cat.Modules {
+		values = append(values, fmt.Sprintf("(%d, '%s')", len(values), m.ID))
+	}
+	query := `WITH m(k, id) AS (VALUES ` + strings.Join(values, ", ") + `)
+SELECT l.id, l.name, l.role, l.language, l.cohort, date(l.created_at / 1000, 'unixepoch'),
+  date(l.last_active_at / 1000, 'unixepoch'), m.id, coalesce(ms.status, ''), ms.best_percent,
+  date(ms.passed_at / 1000, 'unixepoch'),
+  (SELECT count(*) FROM attempts a WHERE a.learner_id = l.id AND a.module_id = m.id AND a.status = 'finished'),
+  (SELECT coalesce(sum(p.time_spent_ms), 0) FROM lesson_progress p WHERE p.learner_id = l.id AND p.module_id = m.id)
+  + (SELECT coalesce(sum(w.time_ms), 0) FROM attempts a JOIN answers w ON w.attempt_id = a.id
+     WHERE a.learner_id = l.id AND a.module_id = m.id)
+FROM learners l CROSS JOIN m LEFT JOIN module_status ms ON ms.learner_id = l.id AND ms.module_id = m.id
+ORDER BY l.cohort, l.name, l.id, m.k;`
+	b.Run("sqlite3-cli-floor", func(b *testing.B) {
+		lines := 0
+		for b.Loop() {
+			out, err := exec.Command(sqlite3, "-readonly", "-csv", "-header", path, query).Output()
+			if err != nil {
+				b.Fatalf("sqlite3: %v", err)
+			}
+			records, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
+			if err != nil {
+				b.Fatalf("sqlite3's CSV: %v", err)
+			}
+			lines = len(records) - 1 // the header
+		}
+		if lines != want {
+			b.Fatalf("sqlite3 wrote %d rows, want %d", lines, want)
+		}
+		b.ReportMetric(float64(lines), "rows/op")
+	})
+}

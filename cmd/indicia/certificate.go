@@ -1,0 +1,292 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"indicia/app/progress"
+	"indicia/app/report"
+	"indicia/locales"
+	"indicia/modules"
+)
+
+const (
+	certificateUsage = "usage: indicia certificate --db FILE --learner ID --module ID --out FILE.pdf [--lang fr|nl|en|de]"
+	verifyUsage      = "usage: indicia verify FILE.pdf|CODE [--key KEYID] [--lang fr|nl|en|de]"
+)
+
+// certCommand is the command `indicia certificate` or `indicia verify` when args
+// starts with one of them, else nil.
+func certCommand(args []string) func(args []string, stdout, stderr io.Writer) int {
+	switch {
+	case len(args) == 0:
+		return nil
+	case args[0] == "certificate":
+		return certificateCommand
+	case args[0] == "verify":
+		return verifyCommand
+	}
+	return nil
+}
+
+// certificateCommand runs `indicia certificate`: it issues a signed certificate of
+// completion for a learner who passed a module, as a PDF.
+func certificateCommand(args []string, stdout, stderr io.Writer) int {
+	return certificateWith(modules.LoadEmbedded, args, stdout, stderr)
+}
+
+// certificateWith is certificateCommand with the content loaded by load.
+func certificateWith(load func() (*modules.Catalog, error), args []string, stdout, stderr io.Writer) int {
+	fail := func(msg string) int {
+		fmt.Fprintln(stderr, "indicia certificate:", certOneLine(msg))
+		return 1
+	}
+	fset := flag.NewFlagSet("indicia certificate", flag.ContinueOnError)
+	db := fset.String("db", "", "progress database file (default: $INDICIA_DB, else indicia.db in the user's data folder)")
+	learner := fset.Int64("learner", 0, "the learner's id")
+	module := fset.String("module", "", "the module's id (core, police, ...)")
+	out := fset.String("out", "", "the PDF file to write")
+	lang := fset.String("lang", "fr", "the certificate's language: fr, nl, en or de")
+	rest, code := certParseFlags(fset, args, certificateUsage, stdout)
+	if code >= 0 {
+		if code > 0 {
+			return fail(rest[0])
+		}
+		return 0
+	}
+	bundle, err := locales.NewBundle()
+	if err != nil {
+		return fail(err.Error())
+	}
+	l, ok := certLocalizer(bundle, *lang)
+	if !ok {
+		return fail(l.T("Certificate.Error.BadLanguage", map[string]any{"Lang": *lang}))
+	}
+	switch {
+	case len(rest) > 0:
+		return fail(fmt.Sprintf("unexpected argument %q (%s)", rest[0], certificateUsage))
+	case *learner <= 0 || *module == "" || *out == "":
+		return fail("--learner, --module and --out are required (" + certificateUsage + ")")
+	}
+	path, err := databasePath(*db)
+	if err != nil {
+		return fail(err.Error())
+	}
+	// Only an existing database: Open would create an empty one.
+	if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+		return fail(l.T("Certificate.Error.NoDatabase", map[string]any{"Path": path}))
+	}
+	if st, err := os.Stat(*out); err == nil && st.IsDir() {
+		return fail(l.T("Certificate.Error.Write", map[string]any{"Path": *out, "Reason": fs.ErrExist}))
+	}
+	cat, err := load()
+	if err != nil {
+		return fail("the built-in training content is broken (see: indicia content check)")
+	}
+	ctx := context.Background()
+	store, err := progress.Open(ctx, path)
+	if err != nil {
+		return fail(certOpenMessage(l, err))
+	}
+	defer store.Close()
+	key, err := report.LoadSigningKey(store.Path())
+	if err != nil {
+		return fail(err.Error())
+	}
+	cert, err := report.IssueCertificate(ctx, store, cat, key, *learner, *module, *lang, time.Now())
+	if err != nil {
+		return fail(certMessage(l, err))
+	}
+	if err := report.SaveCertificatePDF(*out, cert, bundle); err != nil {
+		return fail(l.T("Certificate.Error.Write", map[string]any{"Path": *out, "Reason": certReason(err)}))
+	}
+	fmt.Fprintln(stdout, l.T("Certificate.Written", map[string]any{"Path": *out, "Key": key.ID}))
+	return 0
+}
+
+// verifyCommand runs `indicia verify`: it checks a certificate PDF or a verification
+// code, and prints "genuine" and what the certificate states, or "NOT genuine: why"
+// with exit status 1.
+func verifyCommand(args []string, stdout, stderr io.Writer) int {
+	fail := func(msg string) int {
+		fmt.Fprintln(stderr, "indicia verify:", certOneLine(msg))
+		return 1
+	}
+	fset := flag.NewFlagSet("indicia verify", flag.ContinueOnError)
+	keyID := fset.String("key", "", "require a certificate signed by this installation key id (16 hexadecimal digits)")
+	lang := fset.String("lang", "fr", "the language of the answer: fr, nl, en or de")
+	rest, code := certParseFlags(fset, args, verifyUsage, stdout)
+	if code >= 0 {
+		if code > 0 {
+			return fail(rest[0])
+		}
+		return 0
+	}
+	bundle, err := locales.NewBundle()
+	if err != nil {
+		return fail(err.Error())
+	}
+	l, ok := certLocalizer(bundle, *lang)
+	if !ok {
+		return fail(l.T("Certificate.Error.BadLanguage", map[string]any{"Lang": *lang}))
+	}
+	if len(rest) == 0 {
+		return fail(verifyUsage)
+	}
+	if *keyID != "" {
+		if _, err := report.ParseKeyID(*keyID); err != nil {
+			return fail(certMessage(l, err))
+		}
+	}
+	notGenuine := func(err error) int {
+		fmt.Fprintln(stderr, certOneLine(l.T("Verify.NotGenuine", map[string]any{"Reason": certMessage(l, err)})))
+		return 1
+	}
+
+	var cert report.Certificate
+	var check *report.PDFCheck
+	if file := rest[0]; len(rest) == 1 && certLooksLikeFile(file) {
+		c, ch, err := report.VerifyPDF(context.Background(), file)
+		var ce *report.CertificateError
+		if err != nil && !errors.As(err, &ce) {
+			return fail(l.T("Certificate.Error.Read", map[string]any{"Path": file, "Reason": certReason(err)}))
+		}
+		if err != nil {
+			return notGenuine(err)
+		}
+		cert, check = c, &ch
+	} else {
+		// A code typed in groups may come as several arguments.
+		c, err := report.Verify(strings.Join(rest, " "))
+		if err != nil {
+			return notGenuine(err)
+		}
+		cert = c
+	}
+	if *keyID != "" {
+		if err := cert.RequireKey(*keyID); err != nil {
+			return notGenuine(err)
+		}
+	}
+
+	fmt.Fprintln(stdout, l.T("Verify.Genuine"))
+	rows := [][2]string{
+		{l.T("Verify.Learner"), cert.LearnerName},
+		{l.T("Verify.Module"), cert.ModuleTitle + " (" + cert.ModuleID + ")"},
+		{l.T("Verify.ContentVersion"), cert.ContentVersion},
+		{l.T("Verify.Passed"), report.CertificateDate(l, cert.Passed)},
+		{l.T("Verify.BestScore"), l.Percent(cert.BestPercent)},
+		{l.T("Verify.Source"), cert.Source + ", " + cert.SourceDate},
+		{l.T("Verify.Issued"), report.CertificateDate(l, cert.Issued)},
+		{l.T("Verify.Key"), cert.KeyID},
+	}
+	width := 0
+	for _, r := range rows {
+		width = max(width, utf8.RuneCountInString(r[0]))
+	}
+	for _, r := range rows {
+		fmt.Fprintf(stdout, "  %s%s %s\n", r[0], strings.Repeat(" ", width-utf8.RuneCountInString(r[0])), r[1])
+	}
+	switch {
+	case check == nil:
+	case check.VisibleText:
+		fmt.Fprintln(stdout, l.T("Verify.TextChecked"))
+	default:
+		fmt.Fprintln(stdout, l.T("Verify.TextNotChecked"))
+	}
+	return 0
+}
+
+// certParseFlags parses flags placed before, between or after the other arguments,
+// which it returns. code is -1 to go on, 0 after printing the help, 1 on an error
+// (then rest holds its one-line message).
+func certParseFlags(fset *flag.FlagSet, args []string, usage string, stdout io.Writer) (rest []string, code int) {
+	fset.SetOutput(io.Discard)
+	for {
+		err := fset.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			fset.SetOutput(stdout)
+			fmt.Fprintln(stdout, usage)
+			fset.PrintDefaults()
+			return nil, 0
+		}
+		if err != nil {
+			return []string{err.Error() + " (" + usage + ")"}, 1
+		}
+		args = fset.Args()
+		if len(args) == 0 {
+			return rest, -1
+		}
+		rest, args = append(rest, args[0]), args[1:]
+	}
+}
+
+// certLocalizer is the localizer of lang, or of French and false when lang is not a
+// supported language.
+func certLocalizer(b *locales.Bundle, lang string) (*locales.Localizer, bool) {
+	if !slices.Contains(locales.Languages, lang) {
+		return b.For("fr"), false
+	}
+	return b.For(lang), true
+}
+
+// certLooksLikeFile tells a file argument from a code: a name ending in .pdf, or a file
+// that exists.
+func certLooksLikeFile(arg string) bool {
+	if strings.HasSuffix(strings.ToLower(arg), ".pdf") {
+		return true
+	}
+	st, err := os.Stat(arg)
+	return err == nil && st.Mode().IsRegular()
+}
+
+// certMessage is err in the user's language when it is a certificate error.
+func certMessage(l *locales.Localizer, err error) string {
+	var ce *report.CertificateError
+	if errors.As(err, &ce) {
+		return ce.Message(l)
+	}
+	return err.Error()
+}
+
+// certOpenMessage explains why the database could not be opened.
+func certOpenMessage(l *locales.Localizer, err error) string {
+	switch {
+	case errors.Is(err, progress.ErrNewerSchema):
+		return l.T("Open.Newer")
+	case errors.Is(err, progress.ErrForeign):
+		return l.T("Open.Foreign")
+	case errors.Is(err, progress.ErrCorrupt):
+		return l.T("Open.Corrupt")
+	case errors.Is(err, progress.ErrNotWritable):
+		return l.T("Open.NotWritable")
+	case errors.Is(err, progress.ErrInUse):
+		return l.T("Open.InUse")
+	}
+	return l.T("Open.Generic") + " " + err.Error()
+}
+
+// certReason is the reason of a file error without the path, which the message names.
+func certReason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err.Error()
+	}
+	return err.Error()
+}
+
+// certOneLine keeps a message on one line.
+func certOneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,0 +1,253 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"indicia/app/progress"
+	"indicia/app/report"
+	"indicia/locales"
+	"indicia/modules"
+)
+
+// reportCommands returns the command that args name if it is `indicia report` or
+// `indicia demo`, else nil.
+func reportCommands(args []string) func(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		return nil
+	}
+	switch args[0] {
+	case "report":
+		return reportCommand
+	case "demo":
+		return demoCommand
+	}
+	return nil
+}
+
+// reportCommand runs `indicia report`: a completion report of the learners in a progress
+// database, as CSV, XLSX or PDF, in the trainer's language. It never leaves a partly
+// written file: the report goes to a temporary file in the same folder, renamed when
+// complete.
+func reportCommand(args []string, stdout, stderr io.Writer) int {
+	bundle, err := locales.NewBundle()
+	if err != nil {
+		fmt.Fprintln(stderr, "indicia report:", err)
+		return 1
+	}
+	loc := bundle.For("fr")
+	fail := func(msg string) int {
+		fmt.Fprintln(stderr, "indicia report: "+reportOneLine(msg))
+		return 1
+	}
+	flags := flag.NewFlagSet("indicia report", flag.ContinueOnError)
+	flags.SetOutput(io.Discard)
+	db := flags.String("db", "", "progress database (default: $INDICIA_DB, else the app's database)")
+	format := flags.String("format", "", "csv, xlsx or pdf (default: from the --out file's extension)")
+	out := flags.String("out", "", "the report file to write")
+	cohort := flags.String("cohort", "", "only the learners with this cohort code")
+	role := flags.String("role", "", "only the learners with this role: police, hospital, guardian or fedasil")
+	since := flags.String("since", "", "only the learners active on or after this day (YYYY-MM-DD)")
+	lang := flags.String("lang", "fr", "the report's language: fr, nl, en or de")
+	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stdout, loc.T("Report.Error.Usage"))
+			flags.SetOutput(stdout)
+			flags.PrintDefaults()
+			return 0
+		}
+		return fail(err.Error() + " — " + loc.T("Report.Error.Usage"))
+	}
+	if !slices.Contains(locales.Languages, *lang) {
+		return fail(loc.T("Report.Error.Lang", map[string]any{"Lang": *lang}))
+	}
+	loc = bundle.For(*lang)
+	if flags.NArg() > 0 {
+		return fail(loc.T("Report.Error.Usage"))
+	}
+	if *out == "" {
+		return fail(loc.T("Report.Error.NoOut"))
+	}
+	if *format == "" {
+		*format = strings.TrimPrefix(strings.ToLower(filepath.Ext(*out)), ".")
+	}
+	if !slices.Contains(report.CompletionFormats, *format) {
+		return fail(loc.T("Report.Error.Format", map[string]any{"Format": *format}))
+	}
+	if *role != "" && !modules.ValidRole(modules.Role(*role)) {
+		return fail(loc.T("Report.Error.Role", map[string]any{"Role": *role}))
+	}
+	var from time.Time
+	if *since != "" {
+		from, err = time.ParseInLocation(time.DateOnly, *since, time.Local)
+		if err != nil {
+			return fail(loc.T("Report.Error.Date", map[string]any{"Date": *since}))
+		}
+	}
+	dbPath, err := databasePath(*db)
+	if err != nil {
+		return fail(err.Error())
+	}
+	if _, err := os.Stat(dbPath); errors.Is(err, fs.ErrNotExist) {
+		return fail(loc.T("Report.Error.NoSuchDB", map[string]any{"Path": dbPath}))
+	}
+	if same, _ := reportSameFile(dbPath, *out); same {
+		return fail(loc.T("Report.Error.SameFile"))
+	}
+	// The temporary file first: an unwritable folder is found before any work.
+	tmp, err := newReportTemp(*out)
+	if err != nil {
+		return fail(loc.T("Report.Error.Folder", map[string]any{"Dir": filepath.Dir(*out), "Reason": reportReason(err)}))
+	}
+	defer tmp.discard()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	_, lockErr := os.Stat(dbPath + ".lock")
+	store, err := progress.Open(ctx, dbPath)
+	if err != nil {
+		// A file no copy of Indicia can use keeps no lock file we made beside it.
+		if errors.Is(lockErr, fs.ErrNotExist) && (errors.Is(err, progress.ErrForeign) || errors.Is(err, progress.ErrCorrupt) ||
+			errors.Is(err, progress.ErrNewerSchema)) {
+			os.Remove(dbPath + ".lock")
+		}
+		return fail(dbPath + ": " + reportOpenMessage(loc, err))
+	}
+	defer store.Close()
+	cat, err := modules.LoadEmbedded()
+	if err != nil {
+		return fail(loc.T("Report.Error.Content", map[string]any{"Reason": err.Error()}))
+	}
+	rep := &report.Completion{
+		Source: store, Modules: cat.Modules, Cohort: *cohort, Role: *role, Since: from, Loc: loc,
+		Progress: func(done, total int) {
+			if done < total {
+				fmt.Fprintln(stderr, "indicia report: "+loc.T("Report.Progress", map[string]any{"Done": loc.Number(done), "Total": loc.Number(total)}))
+			}
+		},
+	}
+	rows := 0
+	counting := rep.Progress
+	rep.Progress = func(done, total int) { rows = done; counting(done, total) }
+	bw := bufio.NewWriterSize(tmp.f, 256<<10)
+	err = rep.Write(ctx, *format, bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = tmp.commit(*out)
+	}
+	var tooLarge *report.TooLargeError
+	if errors.As(err, &tooLarge) {
+		return fail(loc.T("Report.Error.TooLarge", map[string]any{"Format": strings.ToUpper(tooLarge.Format),
+			"Rows": loc.Number(tooLarge.Rows), "Max": loc.Number(tooLarge.Max)}))
+	}
+	if err != nil {
+		return fail(loc.T("Report.Error.Failed", map[string]any{"Reason": reportReason(err)}))
+	}
+	fmt.Fprintln(stdout, loc.T("Report.Written", map[string]any{"Rows": loc.Number(rows), "File": *out}))
+	return 0
+}
+
+// reportOpenMessage says in the user's language why the database could not be opened (the
+// same messages the app shows).
+func reportOpenMessage(loc *locales.Localizer, err error) string {
+	switch {
+	case errors.Is(err, progress.ErrNewerSchema):
+		return loc.T("Open.Newer")
+	case errors.Is(err, progress.ErrForeign):
+		return loc.T("Open.Foreign")
+	case errors.Is(err, progress.ErrCorrupt):
+		return loc.T("Open.Corrupt")
+	case errors.Is(err, progress.ErrNotWritable):
+		return loc.T("Open.NotWritable")
+	case errors.Is(err, progress.ErrInUse):
+		return loc.T("Open.InUse")
+	}
+	return loc.T("Open.Generic") + " (" + err.Error() + ")"
+}
+
+// reportTemp is an output being written: a temporary file beside its final name.
+type reportTemp struct {
+	f    *os.File
+	done bool
+}
+
+// newReportTemp creates a hidden temporary file in the folder of path.
+func newReportTemp(path string) (*reportTemp, error) {
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("%s is not a folder", dir)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, err
+	}
+	return &reportTemp{f: f}, nil
+}
+
+// commit makes the written file whole on disk and gives it its final name.
+func (t *reportTemp) commit(path string) error {
+	if err := t.f.Sync(); err != nil {
+		return err
+	}
+	if err := t.f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(t.f.Name(), path); err != nil {
+		return err
+	}
+	t.done = true
+	return nil
+}
+
+// discard removes the temporary file unless it was committed.
+func (t *reportTemp) discard() {
+	if !t.done {
+		t.f.Close()
+		os.Remove(t.f.Name())
+	}
+}
+
+// reportSameFile reports whether a and b name the same file (b may not exist yet).
+func reportSameFile(a, b string) (bool, error) {
+	sa, err := os.Stat(a)
+	if err != nil {
+		return false, err
+	}
+	sb, err := os.Stat(b)
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(sa, sb), nil
+}
+
+// reportReason is the end of an error that says what went wrong (a *PathError's cause).
+func reportReason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// reportOneLine keeps a message on one line.
+func reportOneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
