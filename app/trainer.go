@@ -121,6 +121,7 @@ func (t *trainerScreen) view() fyne.CanvasObject {
 		container.NewTabItemWithIcon(u.T("Trainer.TabCompletion"), theme.ListIcon(), t.completionTab()),
 		container.NewTabItemWithIcon(u.T("Trainer.TabModules"), theme.InfoIcon(), t.modulesTab()),
 		container.NewTabItemWithIcon(u.T("Trainer.TabCohorts"), theme.AccountIcon(), t.cohortsTab()),
+		container.NewTabItemWithIcon(u.T("Exports.Tab"), theme.UploadIcon(), t.exportsTab()),
 		container.NewTabItemWithIcon(u.T("Trainer.TabSettings"), theme.SettingsIcon(), t.settingsTab()),
 	)
 	t.tabs.SelectIndex(t.tab)
@@ -458,7 +459,13 @@ func (t *trainerScreen) learnerView(r progress.LearnerStatus) fyne.CanvasObject 
 			u.showError(err)
 			continue
 		}
-		box.Add(widget.NewLabelWithStyle(m.In(u.loc.Lang).Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		title := widget.NewLabelWithStyle(m.In(u.loc.Lang).Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		title.Wrapping = fyne.TextWrapWord
+		if r.Modules[m.ID].Status == "passed" {
+			box.Add(container.NewBorder(nil, nil, nil, t.certificateButton(r.ID, r.Name, m.ID), title))
+		} else {
+			box.Add(title)
+		}
 		if len(attempts) == 0 {
 			box.Add(widget.NewLabel(u.T("Status.NotStarted")))
 		}

@@ -53,6 +53,6 @@ func BenchmarkTrainerDashboard(b *testing.B) {
 		floor += firstDisplay(empty)
 	}
 	n := time.Duration(b.N)
-	b.ReportMetric(float64((withLearners/n).Milliseconds()), "10k-ms")
-	b.ReportMetric(float64((floor/n).Milliseconds()), "floor-ms")
+	b.ReportMetric(float64((withLearners / n).Milliseconds()), "10k-ms")
+	b.ReportMetric(float64((floor / n).Milliseconds()), "floor-ms")
 }

@@ -125,7 +125,7 @@ func TestTrainerSetsRefresherPeriodsAndCohorts(t *testing.T) {
 	h := newHarness(t, "")
 	seedLearners(t, h.store)
 	h.enterTrainer(trainerPass)
-	h.ui.trainer.tab = 3
+	h.ui.trainer.tab = 4
 	h.ui.redraw()
 	entries := findAll(h, func(e *widget.Entry) bool { return e.Text == "182" })
 	if len(entries) != len(h.cat.Modules) {

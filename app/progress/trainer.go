@@ -240,3 +240,31 @@ func (s *Store) DeleteLearner(ctx context.Context, learnerID int64) error {
 	}
 	return nil
 }
+
+// LRSSettings is where and how the trainer sends xAPI statements.
+type LRSSettings struct {
+	Endpoint     string `json:"endpoint"`
+	User         string `json:"user"`
+	Password     string `json:"password"`
+	IncludeNames bool   `json:"include_names"`
+}
+
+// LRSSettings returns the trainer's Learning Record Store settings (zero when unset).
+func (s *Store) LRSSettings(ctx context.Context) (LRSSettings, error) {
+	var v LRSSettings
+	_, err := s.setting(ctx, s.read, "lrs", &v)
+	return v, err
+}
+
+// SetLRSSettings stores the trainer's Learning Record Store settings.
+func (s *Store) SetLRSSettings(ctx context.Context, v LRSSettings) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return wrapWrite("save LRS settings", err)
+	}
+	defer tx.Rollback()
+	if err := putSetting(ctx, tx, "lrs", v); err != nil {
+		return wrapWrite("save LRS settings", err)
+	}
+	return wrapWrite("save LRS settings", tx.Commit())
+}
