@@ -87,8 +87,12 @@ func (t *trainerScreen) exportsTab() fyne.CanvasObject {
 // reportWriter writes the completion report of the filtered learners in format.
 func (t *trainerScreen) reportWriter(format string) func(ctx context.Context, w io.Writer, step func(done, total int)) error {
 	return func(ctx context.Context, w io.Writer, step func(done, total int)) error {
+		days, err := t.u.store.RefresherDays(ctx)
+		if err != nil {
+			return err
+		}
 		c := &report.Completion{Source: t.u.store, Modules: t.u.catalog().Modules, Cohort: t.filter.Cohort, Role: t.filter.Role,
-			Since: t.filter.Since, Loc: t.u.loc, Progress: step}
+			Since: t.filter.Since, Loc: t.u.loc, Progress: step, RefresherDays: days}
 		return c.Write(ctx, format, w)
 	}
 }

@@ -14,6 +14,15 @@ type History struct {
 	Learners []Learner      // by id
 	Lessons  []LessonRecord // by learner, module, lesson
 	Attempts []AttemptRecord
+	Reviews  []ReviewRecord // answers given in review sessions, oldest first
+}
+
+// ReviewRecord is one answer given in a review session.
+type ReviewRecord struct {
+	UID       string // stable across machines
+	LearnerID int64
+	ReviewAnswer
+	AnsweredAt time.Time
 }
 
 // LessonRecord is one learner's progress row in one lesson.
@@ -123,6 +132,31 @@ func (s *Store) History(ctx context.Context) (History, error) {
 			continue // cannot happen with foreign keys on
 		}
 		h.Attempts[i].Answers = append(h.Attempts[i].Answers, a)
+	}
+	if err := rows.Err(); err != nil {
+		return h, err
+	}
+	rows.Close()
+
+	rows, err = tx.QueryContext(ctx, `SELECT uid, learner_id, module_id, question_id, response, correct, coalesce(confidence, 0),
+			time_ms, answered_at
+		FROM review_answers ORDER BY answered_at, id`)
+	if err != nil {
+		return h, fmt.Errorf("read review answers: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r ReviewRecord
+		var resp string
+		var ms, at int64
+		if err := rows.Scan(&r.UID, &r.LearnerID, &r.ModuleID, &r.QuestionID, &resp, &r.Correct, &r.Confidence, &ms, &at); err != nil {
+			return h, err
+		}
+		if err := json.Unmarshal([]byte(resp), &r.Response); err != nil {
+			return h, fmt.Errorf("review answer %s: %w", r.UID, ErrCorrupt)
+		}
+		r.Time, r.AnsweredAt = time.Duration(ms)*time.Millisecond, time.UnixMilli(at)
+		h.Reviews = append(h.Reviews, r)
 	}
 	return h, rows.Err()
 }

@@ -49,6 +49,9 @@ type Completion struct {
 	Loc    *locales.Localizer // the trainer's language: headers, statuses, roles, dates
 	// Generated is when the report was made, as it prints; the zero time means now.
 	Generated time.Time
+	// RefresherDays is each module's refresher period set by the trainer (the store's
+	// RefresherDays); a module not in it has the default period.
+	RefresherDays map[string]int
 	// Progress, when set, is called now and then with the rows written so far and the
 	// total, and once at the end.
 	Progress func(done, total int)
@@ -150,6 +153,26 @@ func (c *Completion) roleLabel(role string) string {
 		return c.Loc.T("Report.Role.Fedasil")
 	}
 	return role
+}
+
+// rowStatus is a row's status in the trainer's language; a pass whose refresher has
+// fallen due (after the module's refresher period) says so.
+func (c *Completion) rowStatus(r *progress.CompletionRow) string {
+	label := c.statusLabel(r.Status)
+	if r.Status != progress.CompletionPassed {
+		return label
+	}
+	now := c.Generated
+	if now.IsZero() {
+		now = time.Now()
+	}
+	switch state, _ := progress.RefresherState(r.PassedAt, c.RefresherDays[r.ModuleID], now); state {
+	case progress.RefresherDue:
+		return label + " — " + c.Loc.T("Report.RefresherDue")
+	case progress.RefresherOverdue:
+		return label + " — " + c.Loc.T("Report.RefresherOverdue")
+	}
+	return label
 }
 
 // statusLabel is a status in the trainer's language.

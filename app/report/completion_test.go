@@ -256,3 +256,32 @@ func isoDay(t time.Time) string {
 }
 
 func itoa(n int) string { return fmt.Sprint(n) }
+
+// TestRowStatusShowsRefresherDue: a pass older than the module's refresher period is
+// reported as passed with its refresher due, then overdue.
+func TestRowStatusShowsRefresherDue(t *testing.T) {
+	b, err := locales.NewBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 9, 1, 12, 0, 0, 0, time.UTC)
+	c := &Completion{Loc: b.For("en"), Generated: now, RefresherDays: map[string]int{"police": 30}}
+	for _, tt := range []struct {
+		module string
+		passed time.Time
+		want   string
+	}{
+		{"core", now.AddDate(0, -1, 0), "Passed"},
+		{"core", now.AddDate(0, 0, -progress.DefaultRefresherDays-1), "Passed — refresher due"},
+		{"police", now.AddDate(0, 0, -31), "Passed — refresher due"},
+		{"police", now.AddDate(0, 0, -70), "Passed — refresher overdue"},
+	} {
+		r := &progress.CompletionRow{ModuleID: tt.module, Status: progress.CompletionPassed, PassedAt: tt.passed}
+		if got := c.rowStatus(r); got != tt.want {
+			t.Errorf("%s passed %v: %q, want %q", tt.module, tt.passed, got, tt.want)
+		}
+	}
+	if got := c.rowStatus(&progress.CompletionRow{Status: progress.CompletionFailed}); got != c.Loc.T("Report.Status.Failed") {
+		t.Errorf("failed: %q", got)
+	}
+}

@@ -40,7 +40,7 @@ func (c *Completion) WriteCSV(ctx context.Context, w io.Writer) error {
 		rec[colRegistered] = isoDate(r.Learner.CreatedAt)
 		rec[colLastActive] = isoDate(r.Learner.LastActive)
 		rec[colModule] = titles[r.ModuleID]
-		rec[colStatus] = c.statusLabel(r.Status)
+		rec[colStatus] = c.rowStatus(r)
 		rec[colScore] = ""
 		if r.HasScore {
 			rec[colScore] = strconv.Itoa(r.BestPercent)

@@ -380,7 +380,7 @@ func (c *Completion) pdfTable(ctx context.Context, d *pdfDoc, counts progress.Co
 		cells[colRegistered] = l.Date(r.Learner.CreatedAt)
 		cells[colLastActive] = l.Date(r.Learner.LastActive)
 		cells[colModule] = titles[r.ModuleID]
-		cells[colStatus] = c.statusLabel(r.Status)
+		cells[colStatus] = c.rowStatus(r)
 		cells[colScore] = ""
 		if r.HasScore {
 			cells[colScore] = l.Percent(r.BestPercent)

@@ -331,6 +331,13 @@ func (x *XAPI) Statements(h progress.History) ([]Statement, error) {
 		}
 		out = append(out, x.attemptStatements(l, a)...)
 	}
+	for _, r := range h.Reviews {
+		l, ok := learners[r.LearnerID]
+		if !ok {
+			continue
+		}
+		out = append(out, x.reviewStatement(l, r))
+	}
 	slices.SortStableFunc(out, func(a, b Statement) int { return cmp.Compare(a.Timestamp, b.Timestamp) })
 	return out, nil
 }
@@ -527,6 +534,40 @@ func (x *XAPI) attemptStatements(l progress.Learner, a progress.AttemptRecord) [
 		Context: c, Timestamp: timestamp(a.FinishedAt),
 	})
 	return out
+}
+
+// reviewStatement is an answer given in a spaced-review session: "answered", like a
+// quiz answer, with the attempt kind "review" and no attempt as parent.
+func (x *XAPI) reviewStatement(l progress.Learner, r progress.ReviewRecord) Statement {
+	var q *quiz.Question
+	textLang := l.Language
+	if m, ok := x.Catalog.Module(r.ModuleID); ok {
+		var t *modules.Text
+		t, textLang = text(m, l.Language)
+		if i := slices.IndexFunc(t.Bank, func(q quiz.Question) bool { return q.ID == r.QuestionID }); i >= 0 {
+			q = &t.Bank[i]
+		}
+	}
+	def, response := interaction(q, r.Response, textLang)
+	res := &Result{Success: ptr(r.Correct), Completion: ptr(true), Response: &response, Duration: Duration(r.Time)}
+	if r.Confidence != 0 {
+		res.Extensions = map[string]any{ExtConfidence: int(r.Confidence)}
+	}
+	revision := ""
+	if m, ok := x.Catalog.Module(r.ModuleID); ok {
+		revision = m.Version
+	}
+	c := x.context(l, textLang, revision)
+	c.Extensions[ExtAttemptKind] = "review"
+	c.ContextActivities = &ContextActivities{Grouping: []Activity{x.moduleActivity(r.ModuleID, textLang, false)}}
+	return Statement{
+		ID:    x.Identity.StatementID("review/" + r.UID + "/answered"),
+		Actor: x.actor(l), Verb: verb(VerbAnswered, "answered"),
+		Object: Activity{ObjectType: "Activity",
+			ID:         XAPIBase + "module/" + url.PathEscape(r.ModuleID) + "/question/" + url.PathEscape(r.QuestionID),
+			Definition: def},
+		Result: res, Context: c, Timestamp: timestamp(r.AnsweredAt),
+	}
 }
 
 // roundScaled keeps 4 decimals, rounding down so a scaled score never rises past the

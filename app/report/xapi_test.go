@@ -983,3 +983,47 @@ func checkCMI5(s map[string]any) error {
 	}
 	return nil
 }
+
+// TestReviewAnswersBecomeStatements: an answer given in a spaced-review session is an
+// "answered" statement of kind "review", with the learner's confidence, valid xAPI.
+func TestReviewAnswersBecomeStatements(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	q := f.questions[0]
+	if err := f.store.RecordReview(ctx, f.ann.ID, progress.ReviewAnswer{ModuleID: "core", QuestionID: q.ID, Indicator: q.Indicator,
+		Response: quiz.Response{Chosen: []string{q.Answer[0]}}, Correct: true, Confidence: quiz.Sure, Time: 7 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	x := &XAPI{Catalog: f.cat, Identity: f.id}
+	stmts, err := x.Build(ctx, f.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var review *Statement
+	for i, s := range stmts {
+		if s.Context != nil && s.Context.Extensions[ExtAttemptKind] == "review" {
+			review = &stmts[i]
+		}
+	}
+	if review == nil {
+		t.Fatal("no statement for the review answer")
+	}
+	if review.Verb.ID != VerbAnswered || review.Result == nil || review.Result.Success == nil || !*review.Result.Success ||
+		review.Result.Extensions[ExtConfidence] != int(quiz.Sure) || review.Context.Language != "nl" {
+		t.Errorf("review statement %+v", review)
+	}
+	raw, _ := json.Marshal(review)
+	var m map[string]any
+	json.Unmarshal(raw, &m)
+	if err := validateStatement(m); err != nil {
+		t.Errorf("the review statement is not valid xAPI: %v", err)
+	}
+	again, _ := x.Build(ctx, f.store)
+	found := false
+	for _, s := range again {
+		found = found || s.ID == review.ID
+	}
+	if !found {
+		t.Error("the review statement's id is not stable")
+	}
+}

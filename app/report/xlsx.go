@@ -97,7 +97,7 @@ func (c *Completion) WriteXLSX(ctx context.Context, w io.Writer) error {
 		cells[colRegistered] = dateCell(r.Learner.CreatedAt)
 		cells[colLastActive] = dateCell(r.Learner.LastActive)
 		cells[colModule] = titles[r.ModuleID]
-		cells[colStatus] = c.statusLabel(r.Status)
+		cells[colStatus] = c.rowStatus(r)
 		cells[colScore] = nil
 		if r.HasScore {
 			cells[colScore] = r.BestPercent

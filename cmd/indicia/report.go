@@ -130,8 +130,12 @@ func reportCommand(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(loc.T("Report.Error.Content", map[string]any{"Reason": err.Error()}))
 	}
+	days, err := store.RefresherDays(ctx)
+	if err != nil {
+		return fail(err.Error())
+	}
 	rep := &report.Completion{
-		Source: store, Modules: cat.Modules, Cohort: *cohort, Role: *role, Since: from, Loc: loc,
+		Source: store, Modules: cat.Modules, Cohort: *cohort, Role: *role, Since: from, Loc: loc, RefresherDays: days,
 		Progress: func(done, total int) {
 			if done < total {
 				fmt.Fprintln(stderr, "indicia report: "+loc.T("Report.Progress", map[string]any{"Done": loc.Number(done), "Total": loc.Number(total)}))
