@@ -246,6 +246,23 @@ var completionStatusLabel = map[progress.CompletionStatus]string{
 	progress.CompletionPassed: "Réussi", progress.CompletionFailed: "Pas encore réussi",
 }
 
+// expectedStatus is what a row's status prints, in French, with the default refresher
+// period, as of the reports' Generated time: a pass older than it reads
+// "Réussi — remise à niveau à faire" (or en retard).
+func expectedStatus(row *progress.CompletionRow) string {
+	label := completionStatusLabel[row.Status]
+	if row.Status != progress.CompletionPassed {
+		return label
+	}
+	switch state, _ := progress.RefresherState(row.PassedAt, 0, time.Date(2026, 3, 9, 14, 5, 0, 0, time.Local)); state {
+	case progress.RefresherDue:
+		return label + " — remise à niveau à faire"
+	case progress.RefresherOverdue:
+		return label + " — remise à niveau en retard"
+	}
+	return label
+}
+
 var completionRoleLabel = map[string]string{"police": "Police", "hospital": "Hôpital", "guardian": "Tuteur", "fedasil": "Fedasil"}
 
 func isoDay(t time.Time) string {
