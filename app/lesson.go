@@ -61,8 +61,7 @@ func (s *lessonScreen) view() fyne.CanvasObject {
 	}
 	sec := l.Sections[s.pos]
 
-	body := widget.NewRichTextFromMarkdown(sec.Body)
-	body.Wrapping = fyne.TextWrapWord
+	body := markdownBlocks(sec.Body)
 	cite := wrapped(u.citationText(sec.Cite, sec.General))
 	cite.TextStyle = fyne.TextStyle{Italic: true}
 	side := container.NewVBox(widget.NewLabelWithStyle(u.T("Lesson.Source"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), cite,

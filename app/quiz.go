@@ -280,7 +280,9 @@ func (s *quizScreen) questionView(it quiz.Item) (fyne.CanvasObject, fyne.CanvasO
 	if q.Kind == quiz.Scenario {
 		return box, container.NewBorder(nil, nil, nil, action)
 	}
-	return box, container.NewBorder(nil, nil, s.confidenceChoice(), action)
+	// The confidence choice has a row of its own: beside the button it would not fit at
+	// large text sizes.
+	return box, container.NewVBox(s.confidenceChoice(), container.NewBorder(nil, nil, nil, action))
 }
 
 // confidenceChoice lets the learner say how sure they are before checking; optional.
@@ -457,7 +459,8 @@ func (s *quizScreen) addMatching(box *fyne.Container, it quiz.Item) {
 		if t, ok := q.Target(pairs[id]); ok {
 			sel.Selected = t.Text
 		}
-		row := container.NewGridWithColumns(2, wrapped(o.Text), sel)
+		// The list below its situation, full width: long answers stay readable.
+		row := container.NewVBox(wrapped(o.Text), sel)
 		if it.Answered {
 			sel.Disable()
 			var icon fyne.Resource = theme.NewErrorThemedResource(theme.CancelIcon())

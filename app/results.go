@@ -51,9 +51,9 @@ func (u *UI) resultsView(m *modules.Module, a progress.Attempt, session *quiz.Se
 				it.Question = localized(q, it.Question)
 			}
 		}
-		card := widget.NewCard("", "", container.NewVBox(
-			widget.NewLabelWithStyle(it.Question.Prompt, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-			u.feedbackView(it)))
+		prompt := widget.NewLabelWithStyle(it.Question.Prompt, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		prompt.Wrapping = fyne.TextWrapWord
+		card := widget.NewCard("", "", container.NewVBox(prompt, u.feedbackView(it)))
 		box.Add(card)
 	}
 	return container.NewVScroll(container.NewPadded(box))

@@ -76,9 +76,9 @@ func (u *UI) showReviewResults(session *quiz.Session) {
 		box.Add(widget.NewSeparator())
 		for _, i := range session.Missed() {
 			it := session.Item(i)
-			box.Add(widget.NewCard("", "", container.NewVBox(
-				widget.NewLabelWithStyle(it.Question.Prompt, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-				u.feedbackView(it))))
+			prompt := widget.NewLabelWithStyle(it.Question.Prompt, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			prompt.Wrapping = fyne.TextWrapWord
+			box.Add(widget.NewCard("", "", container.NewVBox(prompt, u.feedbackView(it))))
 		}
 		return container.NewVScroll(container.NewPadded(box))
 	})
