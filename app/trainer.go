@@ -117,15 +117,28 @@ func (t *trainerScreen) view() fyne.CanvasObject {
 	}
 	leave := widget.NewButtonWithIcon(u.T("Trainer.Leave"), theme.LogoutIcon(), u.showLearners)
 	title := heading(u.T("Trainer.ModeTitle"))
-	t.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon(u.T("Trainer.TabCompletion"), theme.ListIcon(), t.completionTab()),
-		container.NewTabItemWithIcon(u.T("Trainer.TabModules"), theme.InfoIcon(), t.modulesTab()),
-		container.NewTabItemWithIcon(u.T("Trainer.TabCohorts"), theme.AccountIcon(), t.cohortsTab()),
-		container.NewTabItemWithIcon(u.T("Exports.Tab"), theme.UploadIcon(), t.exportsTab()),
-		container.NewTabItemWithIcon(u.T("Trainer.TabSettings"), theme.SettingsIcon(), t.settingsTab()),
-	)
+	// Each tab is built when it is first shown: the statistics and the outbox are not
+	// worth reading for a trainer who only looks at the matrix.
+	builders := []func() fyne.CanvasObject{t.completionTab, t.modulesTab, t.cohortsTab, t.exportsTab, t.settingsTab}
+	items := []*container.TabItem{
+		container.NewTabItemWithIcon(u.T("Trainer.TabCompletion"), theme.ListIcon(), container.NewStack()),
+		container.NewTabItemWithIcon(u.T("Trainer.TabModules"), theme.InfoIcon(), container.NewStack()),
+		container.NewTabItemWithIcon(u.T("Trainer.TabCohorts"), theme.AccountIcon(), container.NewStack()),
+		container.NewTabItemWithIcon(u.T("Exports.Tab"), theme.UploadIcon(), container.NewStack()),
+		container.NewTabItemWithIcon(u.T("Trainer.TabSettings"), theme.SettingsIcon(), container.NewStack()),
+	}
+	build := func(i int) {
+		if stack := items[i].Content.(*fyne.Container); len(stack.Objects) == 0 {
+			stack.Add(builders[i]())
+		}
+	}
+	t.tabs = container.NewAppTabs(items...)
+	build(t.tab)
 	t.tabs.SelectIndex(t.tab)
-	t.tabs.OnSelected = func(*container.TabItem) { t.tab = t.tabs.SelectedIndex() }
+	t.tabs.OnSelected = func(*container.TabItem) {
+		t.tab = t.tabs.SelectedIndex()
+		build(t.tab)
+	}
 	return container.NewPadded(container.NewBorder(container.NewBorder(nil, nil, nil, leave, title), nil, nil, nil, t.tabs))
 }
 
