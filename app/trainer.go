@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"indicia/app/progress"
+	"indicia/locales"
 	"indicia/modules"
 	"indicia/quiz"
 )
@@ -255,8 +256,8 @@ func (t *trainerScreen) completionTab() fyne.CanvasObject {
 	if err != nil {
 		u.showError(err)
 	}
-	const fixed = 4 // name, role, cohort, last active
-	headers := []string{u.T("Learners.Name"), u.T("Learners.Role"), u.T("Trainer.Cohort"), u.T("Trainer.LastActive")}
+	const fixed = 5 // name, role, language, cohort, last active
+	headers := []string{u.T("Learners.Name"), u.T("Learners.Role"), u.T("Learners.Language"), u.T("Trainer.Cohort"), u.T("Trainer.LastActive")}
 	for _, m := range mods {
 		headers = append(headers, m.In(u.loc.Lang).Title)
 	}
@@ -279,8 +280,10 @@ func (t *trainerScreen) completionTab() fyne.CanvasObject {
 			case 1:
 				l.SetText(u.roleName(r.Role))
 			case 2:
-				l.SetText(r.Cohort)
+				l.SetText(locales.Native[r.Language])
 			case 3:
+				l.SetText(r.Cohort)
+			case 4:
 				l.SetText(u.loc.Date(r.LastActive))
 			default:
 				m := mods[id.Col-fixed]
@@ -302,7 +305,7 @@ func (t *trainerScreen) completionTab() fyne.CanvasObject {
 			o.(*widget.Label).SetText(headers[id.Col])
 		}
 	}
-	widths := []float32{200, 150, 110, 110}
+	widths := []float32{200, 150, 110, 110, 110}
 	for i := range headers {
 		w := float32(170)
 		if i < len(widths) {
