@@ -14,11 +14,15 @@ export CGO_ENABLED := 1
 # the smoke test, a mouse driver, screenshots, the sqlite3 CLI).
 BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev libsqlite3-dev
-TEST_PKGS := xvfb xauth xdotool imagemagick sqlite3 poppler-utils
+TEST_PKGS := xvfb xauth xdotool imagemagick sqlite3 poppler-utils wine wine64
+# What cross-compiling for Windows needs: mingw-w64 (the C compiler, windres for the
+# resources), NSIS for the installer, ImageMagick to make the icon file.
+WINDOWS_PKGS := gcc-mingw-w64-x86-64 nsis imagemagick
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run build deps test-deps install test faults bench content-check fuzz package clean
+.PHONY: run build deps test-deps windows-deps install test faults bench content-check fuzz package \
+	package-windows clean
 
 run: build
 	./$(BIN) $(ARGS)
@@ -34,6 +38,9 @@ deps:
 test-deps: deps
 	@$(MAKE) --no-print-directory install PKGS="$(TEST_PKGS)"
 
+windows-deps:
+	@$(MAKE) --no-print-directory install PKGS="$(WINDOWS_PKGS)"
+
 install:
 	@missing=""; for p in $(PKGS); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
@@ -44,13 +51,17 @@ install:
 	fi
 
 # test runs every test: the content check, the unit and UI tests (Fyne's test driver),
-# the smoke test of the real binary under Xvfb, a check of the Linux package, and a
-# short fuzzing pass.
-test: test-deps package
+# the smoke test of the real binary under Xvfb, a check of the Linux package, the
+# Windows build and its installer under Wine, and a short fuzzing pass. The Linux and
+# Windows packages build side by side: most of each cold build is one single-threaded
+# step (cgo reading go-gl's OpenGL bindings, 2-5 minutes), so on two cores they overlap.
+test: test-deps windows-deps
+	@$(MAKE) --no-print-directory -j2 --output-sync=target package package-windows
 	$(GO) vet -tags $(TAGS) ./...
 	$(GO) run -tags $(TAGS) ./cmd/indicia content check
-	INDICIA_PACKAGE=$(CURDIR)/dist/Indicia.tar.xz $(GO) test -tags $(TAGS) -count=1 ./...
-	$(MAKE) --no-print-directory fuzz FUZZTIME=10s
+	INDICIA_PACKAGE=$(CURDIR)/dist/Indicia.tar.xz INDICIA_WINDOWS_EXE=$(CURDIR)/$(WIN_EXE) \
+		INDICIA_WINDOWS_SETUP=$(CURDIR)/$(WIN_SETUP) $(GO) test -tags $(TAGS) -count=1 ./...
+	$(MAKE) --no-print-directory fuzz FUZZTIME=10s FUZZFLAGS=-parallel=1
 
 # faults runs the fault tests at full length: 100 SIGKILLs while answers are recorded,
 # a full disk, damaged and foreign files, a second running copy.
@@ -64,15 +75,23 @@ bench: test-deps
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'AnswerFloor|AnswerCommit' -benchtime 1000x ./app/progress
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'LoadContent' ./modules
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 1x ./app/report ./app
+	$(GO) test -tags $(TAGS) -run '^$$' -bench 'MergeBundles' -benchtime 1x -timeout 20m ./app/progress
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'Startup' -benchtime 1x -timeout 30m ./cmd/indicia
 
 content-check:
 	$(GO) run -tags $(TAGS) ./cmd/indicia content check
 
 FUZZTIME ?= 60s
+# make test's short pass fuzzes with one worker: lighter on a shared two-core machine.
+FUZZFLAGS ?=
+# fuzz runs every fuzz target for FUZZTIME each (seed corpora in testdata/fuzz).
 fuzz:
-	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzGrade$$' -fuzztime $(FUZZTIME) ./quiz
-	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./modules
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzGrade$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./quiz
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./modules
+	@for t in FuzzReadBundle FuzzBundleContent FuzzVerify FuzzPDFCodes FuzzStatementJSON; do \
+		$(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./app/report || exit 1; \
+	done
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzReportFilters$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) ./cmd/indicia
 
 # package builds the Linux archive (binary, desktop entry, icon) with the fyne tool from
 # the top-level FyneApp.toml, which the tool reads from the main package's folder: it is
@@ -88,5 +107,38 @@ package: build
 	mv cmd/indicia/*.tar.xz dist/
 	@ls -l dist/
 
+# package-windows cross-compiles dist/Indicia.exe with mingw-w64 and builds the installer
+# dist/Indicia-<version>-setup.exe with NSIS (assets/windows/installer.nsi). The .exe
+# carries what `fyne package -os windows` gives one (the icon, the version information,
+# a manifest), compiled here with windres from assets/windows/indicia.rc into a .syso
+# that only Windows builds link, so the Linux build in the same folder is unaffected.
+# It is built once, with the identity `make build` builds in, without the libsqlite3
+# tag (SQLite is compiled in, there is no system library to link on Windows), without
+# symbol tables (-s -w: 36 MB instead of 64; stack traces still work), and is the
+# binary the Wine test runs (`make test` builds it first).
+WIN_CC := x86_64-w64-mingw32-gcc
+WIN_WINDRES := x86_64-w64-mingw32-windres
+WIN_BUILD := build/windows
+WIN_SYSO := cmd/indicia/rsrc_windows_amd64.syso
+WIN_EXE := dist/Indicia.exe
+WIN_SETUP := dist/Indicia-$(APP_VERSION)-setup.exe
+# Windows wants four numbers: the version without a pre-release part, and the build.
+WIN_VERSION := $(firstword $(subst -, ,$(subst +, ,$(APP_VERSION)))).$(APP_BUILD)
+comma := ,
+package-windows: windows-deps
+	mkdir -p $(WIN_BUILD) dist
+	printf '#define APP_NAME "Indicia"\n#define APP_ID "%s"\n#define APP_VERSION_STR "%s"\n#define APP_VERSION_NUM %s\n' \
+		'$(APP_ID)' '$(WIN_VERSION)' '$(subst .,$(comma),$(WIN_VERSION))' > $(WIN_BUILD)/version.h
+	sed -e 's/@VERSION@/$(WIN_VERSION)/' -e 's/@ID@/$(APP_ID)/' -e 's/@NAME@/Indicia/' \
+		assets/windows/indicia.exe.manifest > $(WIN_BUILD)/indicia.exe.manifest
+	convert assets/icon.png -define icon:auto-resize=256,64,48,32,24,16 $(WIN_BUILD)/indicia.ico
+	$(WIN_WINDRES) -I $(WIN_BUILD) -I assets/windows -O coff -i assets/windows/indicia.rc -o $(WIN_SYSO)
+	GOOS=windows GOARCH=amd64 CC=$(WIN_CC) $(GO) build -ldflags "$(LDFLAGS) -H=windowsgui -s -w" \
+		-o $(WIN_EXE) ./cmd/indicia
+	makensis -V2 -INPUTCHARSET UTF8 -DVERSION=$(APP_VERSION) -DVERSION4=$(WIN_VERSION) -DAPPID=$(APP_ID) \
+		-DEXE=$(CURDIR)/$(WIN_EXE) -DICON=$(CURDIR)/$(WIN_BUILD)/indicia.ico \
+		-DOUTFILE=$(CURDIR)/$(WIN_SETUP) assets/windows/installer.nsi
+	@ls -l $(WIN_EXE) $(WIN_SETUP)
+
 clean:
-	rm -rf build dist cmd/indicia/FyneApp.toml
+	rm -rf build dist cmd/indicia/FyneApp.toml $(WIN_SYSO)

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"indicia/locales"
@@ -61,7 +62,12 @@ func (u *UI) showSettings() {
 		widget.NewFormItem(u.T("Settings.TextSize"), size),
 		widget.NewFormItem(u.T("Settings.Theme"), th),
 	)
-	d = dialog.NewCustom(u.T("Settings.Title"), u.T("Common.Close"), container.NewVBox(form), u.win)
+	about := widget.NewButtonWithIcon(u.T("About.Button"), theme.InfoIcon(), func() {
+		d.Hide()
+		u.showAbout()
+	})
+	d = dialog.NewCustom(u.T("Settings.Title"), u.T("Common.Close"),
+		container.NewVBox(form, widget.NewSeparator(), container.NewHBox(about)), u.win)
 	d.Resize(fyne.NewSize(640, 300))
 	d.Show()
 }
