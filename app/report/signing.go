@@ -7,11 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
 )
 
@@ -53,53 +49,16 @@ func LoadSigningKey(dbPath string) (*SigningKey, error) {
 	if _, err := rand.Read(seed); err != nil {
 		return nil, fmt.Errorf("create signing key: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
-	if err != nil {
+	if err := createPrivateOnce(path, []byte(hex.EncodeToString(seed)+"\n")); err != nil {
 		return nil, fmt.Errorf("create signing key: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
-		tmp.Close()
-		return nil, fmt.Errorf("create signing key: %w", err)
-	}
-	_, err = tmp.WriteString(hex.EncodeToString(seed) + "\n")
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, fmt.Errorf("create signing key: %w", err)
-	}
-	// A hard link fails when the name exists: the first writer wins, and a later one
-	// reads the winner's key.
-	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
-		return nil, fmt.Errorf("create signing key: %w", err)
-	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return readSigningKey(path)
 }
 
 func readSigningKey(path string) (*SigningKey, error) {
-	f, err := os.Open(path)
+	data, err := readPrivate(path, "signing key", 4*ed25519.SeedSize)
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("signing key %s: %w", path, err)
-	}
-	if runtime.GOOS != "windows" && st.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("signing key %s: other users can read it (mode %v); make it private with chmod 600", path, st.Mode().Perm())
-	}
-	data, err := io.ReadAll(io.LimitReader(f, 4*ed25519.SeedSize))
-	if err != nil {
-		return nil, fmt.Errorf("signing key %s: %w", path, err)
 	}
 	seed, err := hex.DecodeString(strings.TrimSpace(string(data)))
 	if err != nil || len(seed) != ed25519.SeedSize {

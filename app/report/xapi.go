@@ -10,12 +10,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net/url"
-	"os"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -203,53 +199,16 @@ func LoadXAPIIdentity(dbPath string) (*XAPIIdentity, error) {
 		return nil, fmt.Errorf("create xAPI identity: %w", err)
 	}
 	data, _ := json.Marshal(identityFile{Station: uuid.NewString(), Secret: hex.EncodeToString(secret)})
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
-	if err != nil {
+	if err := createPrivateOnce(path, append(data, '\n')); err != nil {
 		return nil, fmt.Errorf("create xAPI identity: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
-		tmp.Close()
-		return nil, fmt.Errorf("create xAPI identity: %w", err)
-	}
-	_, err = tmp.Write(append(data, '\n'))
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, fmt.Errorf("create xAPI identity: %w", err)
-	}
-	// A hard link fails when the name exists: the first writer wins, and a later one
-	// reads the winner's identity.
-	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
-		return nil, fmt.Errorf("create xAPI identity: %w", err)
-	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return readXAPIIdentity(path)
 }
 
 func readXAPIIdentity(path string) (*XAPIIdentity, error) {
-	f, err := os.Open(path)
+	data, err := readPrivate(path, "xAPI identity", 4096)
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("xAPI identity %s: %w", path, err)
-	}
-	if runtime.GOOS != "windows" && st.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("xAPI identity %s: other users can read it (mode %v); make it private with chmod 600", path, st.Mode().Perm())
-	}
-	data, err := io.ReadAll(io.LimitReader(f, 4096))
-	if err != nil {
-		return nil, fmt.Errorf("xAPI identity %s: %w", path, err)
 	}
 	var file identityFile
 	damaged := fmt.Errorf("xAPI identity %s: the file is damaged (it should hold a station id and a 64-digit hexadecimal secret)", path)
