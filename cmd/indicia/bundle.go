@@ -157,34 +157,17 @@ func (c *bundleRun) export(ctx context.Context, dbPath, out string) int {
 	if err != nil {
 		return c.fail(loc.T("Bundle.Error.Key", map[string]any{"Reason": err.Error()}))
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(out)+".*.tmp")
+	tmp, err := newTempOutput(out)
 	if err != nil {
 		return c.fail(loc.T("Bundle.Error.Folder", map[string]any{"Dir": dir, "Reason": pathReason(err)}))
 	}
-	committed := false
-	defer func() {
-		if !committed {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	written, err := report.ExportBundle(ctx, store, key, tmp)
+	defer tmp.discard()
+	written, err := report.ExportBundle(ctx, store, key, tmp.f)
 	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), out)
+		err = tmp.commit(out)
 	}
 	if err != nil {
 		return c.fail(loc.T("Bundle.Error.Export", map[string]any{"Reason": pathReason(err)}))
-	}
-	committed = true
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	cn := written.Counts
 	contents := c.list([]kindCount{{"learners", cn.Learners}, {"attempts", cn.Attempts}, {"answers", cn.Answers},

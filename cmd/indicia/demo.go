@@ -79,7 +79,7 @@ func demoCommand(args []string, stdout, stderr io.Writer) int {
 	}
 
 	// Build the database under a temporary name in the same folder.
-	tmp, err := newReportTemp(*db)
+	tmp, err := newTempOutput(*db)
 	if err != nil {
 		return fail(loc.T("Report.Error.Folder", map[string]any{"Dir": filepath.Dir(*db), "Reason": reportReason(err)}))
 	}

@@ -107,7 +107,7 @@ func reportCommand(args []string, stdout, stderr io.Writer) int {
 		return fail(loc.T("Report.Error.SameFile"))
 	}
 	// The temporary file first: an unwritable folder is found before any work.
-	tmp, err := newReportTemp(*out)
+	tmp, err := newTempOutput(*out)
 	if err != nil {
 		return fail(loc.T("Report.Error.Folder", map[string]any{"Dir": filepath.Dir(*out), "Reason": reportReason(err)}))
 	}
@@ -181,52 +181,6 @@ func reportOpenMessage(loc *locales.Localizer, err error) string {
 		return loc.T("Open.InUse")
 	}
 	return loc.T("Open.Generic") + " (" + err.Error() + ")"
-}
-
-// reportTemp is an output being written: a temporary file beside its final name.
-type reportTemp struct {
-	f    *os.File
-	done bool
-}
-
-// newReportTemp creates a hidden temporary file in the folder of path.
-func newReportTemp(path string) (*reportTemp, error) {
-	dir := filepath.Dir(path)
-	st, err := os.Stat(dir)
-	if err != nil {
-		return nil, err
-	}
-	if !st.IsDir() {
-		return nil, fmt.Errorf("%s is not a folder", dir)
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return nil, err
-	}
-	return &reportTemp{f: f}, nil
-}
-
-// commit makes the written file whole on disk and gives it its final name.
-func (t *reportTemp) commit(path string) error {
-	if err := t.f.Sync(); err != nil {
-		return err
-	}
-	if err := t.f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(t.f.Name(), path); err != nil {
-		return err
-	}
-	t.done = true
-	return nil
-}
-
-// discard removes the temporary file unless it was committed.
-func (t *reportTemp) discard() {
-	if !t.done {
-		t.f.Close()
-		os.Remove(t.f.Name())
-	}
 }
 
 // reportSameFile reports whether a and b name the same file (b may not exist yet).

@@ -163,17 +163,11 @@ func (c *xapiRun) export(ctx context.Context, dbPath, out string) int {
 		}
 		return c.fail(loc.T("Xapi.Error.Folder", map[string]any{"Dir": dir, "Reason": reason}))
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(out)+".*.tmp")
+	tmp, err := newTempOutput(out)
 	if err != nil {
 		return c.fail(loc.T("Xapi.Error.Folder", map[string]any{"Dir": dir, "Reason": pathReason(err)}))
 	}
-	committed := false
-	defer func() {
-		if !committed {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
+	defer tmp.discard()
 	store, stmts, code := c.open(ctx, dbPath)
 	if store == nil {
 		return code
@@ -184,21 +178,14 @@ func (c *xapiRun) export(ctx context.Context, dbPath, out string) int {
 	}
 	data, err := json.MarshalIndent(stmts, "", "  ")
 	if err == nil {
-		_, err = tmp.Write(append(data, '\n'))
+		_, err = tmp.f.Write(append(data, '\n'))
 	}
 	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), out)
+		err = tmp.commit(out)
 	}
 	if err != nil {
 		return c.fail(loc.T("Xapi.Error.Failed", map[string]any{"Reason": pathReason(err)}))
 	}
-	committed = true
 	fmt.Fprintln(c.stdout, loc.T("Xapi.Exported", map[string]any{"Count": loc.Number(len(stmts)), "File": out}))
 	return 0
 }
