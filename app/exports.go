@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -154,7 +153,7 @@ func (u *UI) saveFile(name string, write func(ctx context.Context, w io.Writer, 
 // says where it went (or why it failed); finished, when set, is called at the end.
 func (u *UI) exportTo(path string, write func(ctx context.Context, w io.Writer, step func(done, total int)) error, finished func(error)) {
 	u.work(u.T("Exports.Saving"), func(ctx context.Context, step func(int, int)) error {
-		return writeAtomic(path, func(w io.Writer) error { return write(ctx, w, step) })
+		return report.WriteFileAtomic(path, func(w io.Writer) error { return write(ctx, w, step) })
 	}, func(err error) {
 		if finished != nil {
 			defer finished(err)
@@ -168,29 +167,6 @@ func (u *UI) exportTo(path string, write func(ctx context.Context, w io.Writer, 
 		}
 		dialog.ShowInformation(u.T("Exports.Saved"), u.T("Exports.SavedTo", map[string]any{"Path": path}), u.win)
 	})
-}
-
-// writeAtomic writes path through a temporary file in the same folder, renamed over it
-// only when write succeeded.
-func writeAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	err = write(tmp)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
 }
 
 // showExportError explains a failed export in the trainer's language.

@@ -66,3 +66,26 @@ func readPrivate(path, what string, limit int64) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// WriteFileAtomic writes path through a temporary file in the same folder, renamed over it
+// only when write succeeded.
+func WriteFileAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	err = write(tmp)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
+}
