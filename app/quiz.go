@@ -268,7 +268,7 @@ func (s *quizScreen) questionView(it quiz.Item) (fyne.CanvasObject, fyne.CanvasO
 	action.Importance = widget.HighImportance
 	if it.Answered {
 		box.Add(widget.NewSeparator())
-		box.Add(s.feedback(it))
+		box.Add(u.feedbackView(it))
 		if !it.Grade.Correct && s.confidence == quiz.Sure {
 			warn := wrapped(u.T("Quiz.ConfidentMistake"))
 			warn.Importance = widget.WarningImportance
@@ -633,12 +633,8 @@ func (s *quizScreen) record(a progress.Answer) error {
 	return err
 }
 
-// feedback explains an answered question: right or wrong, why, and where the report
-// says so.
-func (s *quizScreen) feedback(it quiz.Item) fyne.CanvasObject {
-	return s.u.feedbackView(it)
-}
-
+// feedbackView explains an answered question: right or wrong, why, and where the
+// report says so.
 func (u *UI) feedbackView(it quiz.Item) fyne.CanvasObject {
 	q := it.Question
 	title := widget.NewLabelWithStyle(u.T("Quiz.Right"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
