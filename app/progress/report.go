@@ -95,11 +95,39 @@ type CompletionRow struct {
 // collation is the name of the SQL collation that orders names alphabetically.
 const collation = "indicia_alpha"
 
+// completionChunk is how many learners EachCompletion reads the modules of at once.
+const completionChunk = 500
+
+// completionFacts is the SQL that reads what the report says of a chunk of learners (?1,
+// a JSON array of ids): each learner's status per module (kind 0), finished attempts per
+// module (kind 1), and time spent reading lessons and answering questions (kind 2). Each
+// table is read once per chunk along its index on the learner, which is far cheaper than
+// asking, for every learner and module, three correlated questions. Modules the report
+// does not cover are skipped as the rows are read: a filter on the module here would make
+// SQLite look up every learner and module pair instead of reading each learner's range.
+const completionFacts = `WITH ids(id) AS (SELECT value FROM json_each(?1))
+SELECT 0, ms.learner_id, ms.module_id, ms.status, ms.best_percent, ms.passed_at
+	FROM module_status ms WHERE ms.learner_id IN ids
+UNION ALL
+SELECT 1, a.learner_id, a.module_id, NULL, count(*), NULL
+	FROM attempts a WHERE a.learner_id IN ids AND a.status = 'finished'
+	GROUP BY a.learner_id, a.module_id
+UNION ALL
+SELECT 2, p.learner_id, p.module_id, NULL, sum(p.time_spent_ms), NULL
+	FROM lesson_progress p WHERE p.learner_id IN ids
+	GROUP BY p.learner_id, p.module_id
+UNION ALL
+SELECT 2, a.learner_id, a.module_id, NULL, sum(w.time_ms), NULL
+	FROM attempts a JOIN answers w ON w.attempt_id = a.id
+	WHERE a.learner_id IN ids
+	GROUP BY a.learner_id, a.module_id`
+
 // EachCompletion calls fn with one row per learner and module the query selects: learners by
 // cohort, then alphabetically by name, and for each the modules in the query's order. The
-// rows are read in one consistent snapshot and streamed: only one learner's rows are held
-// at a time, however many learners there are. fn must not keep the row's address; an
-// error from fn stops the reading and is returned.
+// rows are read in one consistent snapshot and streamed: the learners are read in chunks
+// of a few hundred, and only one chunk's rows are held at a time, however many learners
+// there are. fn must not keep the row's address; an error from fn stops the reading and
+// is returned.
 func (s *Store) EachCompletion(ctx context.Context, q CompletionQuery, fn func(*CompletionRow) error) error {
 	if err := q.validate(); err != nil {
 		return err
@@ -133,18 +161,11 @@ func (s *Store) EachCompletion(ctx context.Context, q CompletionQuery, fn func(*
 		return fmt.Errorf("read completion: %w", err)
 	}
 	defer tx.Rollback()
-	perModule, err := tx.PrepareContext(ctx, `SELECT m.value, coalesce(ms.status, ''), ms.best_percent, ms.passed_at,
-			(SELECT count(*) FROM attempts a WHERE a.learner_id = ?1 AND a.module_id = m.value AND a.status = 'finished'),
-			(SELECT coalesce(sum(p.time_spent_ms), 0) FROM lesson_progress p WHERE p.learner_id = ?1 AND p.module_id = m.value)
-			+ (SELECT coalesce(sum(w.time_ms), 0) FROM attempts a JOIN answers w ON w.attempt_id = a.id
-				WHERE a.learner_id = ?1 AND a.module_id = m.value)
-		FROM json_each(?2) m
-		LEFT JOIN module_status ms ON ms.learner_id = ?1 AND ms.module_id = m.value
-		ORDER BY m.key`)
+	facts, err := tx.PrepareContext(ctx, completionFacts)
 	if err != nil {
 		return fmt.Errorf("read completion: %w", err)
 	}
-	defer perModule.Close()
+	defer facts.Close()
 	where, args := q.where()
 	learners, err := tx.QueryContext(ctx, `SELECT `+learnerColumns+` FROM learners l WHERE `+where+`
 		ORDER BY l.cohort COLLATE `+collation+`, l.name COLLATE `+collation+`, l.id`, args...)
@@ -152,20 +173,32 @@ func (s *Store) EachCompletion(ctx context.Context, q CompletionQuery, fn func(*
 		return fmt.Errorf("read completion: %w", err)
 	}
 	defer learners.Close()
-	mods := q.modulesJSON()
-	var row CompletionRow
-	// Each learner's query runs without the cancellation, which the driver would watch
-	// with a goroutine per query; ctx is checked between learners instead.
+	c := newChunkRows(q.Modules)
+	// The chunk queries run without the cancellation, which the driver would watch with a
+	// goroutine per query; ctx is checked between chunks instead.
 	quiet := context.WithoutCancel(ctx)
-	for learners.Next() {
+	for more := true; more; {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		l, err := scanLearner(learners)
-		if err != nil {
-			return fmt.Errorf("read completion: %w", err)
+		c.reset()
+		for len(c.learners) < completionChunk {
+			if more = learners.Next(); !more {
+				break
+			}
+			l, err := scanLearner(learners)
+			if err != nil {
+				return fmt.Errorf("read completion: %w", err)
+			}
+			c.add(l)
 		}
-		if err := s.learnerCompletion(quiet, perModule, l, mods, &row, fn); err != nil {
+		if len(c.learners) == 0 {
+			break
+		}
+		if err := c.read(quiet, facts); err != nil {
+			return err
+		}
+		if err := c.each(fn); err != nil {
 			return err
 		}
 	}
@@ -175,32 +208,95 @@ func (s *Store) EachCompletion(ctx context.Context, q CompletionQuery, fn func(*
 	return nil
 }
 
-func (s *Store) learnerCompletion(ctx context.Context, stmt *sql.Stmt, l Learner, mods string, row *CompletionRow, fn func(*CompletionRow) error) error {
-	rows, err := stmt.QueryContext(ctx, l.ID, mods)
+// chunkRows holds the rows of a chunk of learners while they are read and sent.
+type chunkRows struct {
+	modules  []string
+	moduleAt map[string]int
+	learners []Learner
+	at       map[int64]int // learner id → index in learners
+	rows     []CompletionRow
+}
+
+func newChunkRows(mods []string) *chunkRows {
+	c := &chunkRows{modules: mods, moduleAt: make(map[string]int, len(mods)),
+		at: make(map[int64]int, completionChunk)}
+	for i, id := range mods {
+		c.moduleAt[id] = i
+	}
+	return c
+}
+
+func (c *chunkRows) reset() {
+	c.learners = c.learners[:0]
+	clear(c.at)
+}
+
+func (c *chunkRows) add(l Learner) {
+	c.at[l.ID] = len(c.learners)
+	c.learners = append(c.learners, l)
+}
+
+// read fills the chunk's rows from the store.
+func (c *chunkRows) read(ctx context.Context, facts *sql.Stmt) error {
+	n := len(c.learners) * len(c.modules)
+	c.rows = slices.Grow(c.rows[:0], n)[:n]
+	ids := make([]int64, len(c.learners))
+	for i, l := range c.learners {
+		ids[i] = l.ID
+		for j, m := range c.modules {
+			c.rows[i*len(c.modules)+j] = CompletionRow{Learner: l, ModuleID: m, Status: CompletionNotStarted}
+		}
+	}
+	idsJSON, _ := json.Marshal(ids)
+	rows, err := facts.QueryContext(ctx, string(idsJSON))
 	if err != nil {
-		return fmt.Errorf("read completion of learner %d: %w", l.ID, err)
+		return fmt.Errorf("read completion: %w", err)
 	}
 	defer rows.Close()
+	var kind int
+	var learner int64
+	var module string
+	var status sql.NullString
+	var value, passed sql.NullInt64
 	for rows.Next() {
-		var status string
-		var best, passed sql.NullInt64
-		var ms int64
-		*row = CompletionRow{Learner: l}
-		if err := rows.Scan(&row.ModuleID, &status, &best, &passed, &row.Attempts, &ms); err != nil {
-			return fmt.Errorf("read completion of learner %d: %w", l.ID, err)
+		if err := rows.Scan(&kind, &learner, &module, &status, &value, &passed); err != nil {
+			return fmt.Errorf("read completion: %w", err)
 		}
-		row.Status = CompletionStatus(status)
-		if status == "" {
-			row.Status = CompletionNotStarted
+		mi, ok := c.moduleAt[module]
+		if !ok {
+			continue // a module the report does not cover
 		}
-		row.BestPercent, row.HasScore, row.PassedAt = int(best.Int64), best.Valid, fromMillis(passed)
-		row.TimeSpent = time.Duration(ms) * time.Millisecond
-		if err := fn(row); err != nil {
-			return err
+		li, ok := c.at[learner]
+		if !ok {
+			return fmt.Errorf("read completion: unexpected row for learner %d", learner)
+		}
+		r := &c.rows[li*len(c.modules)+mi]
+		switch kind {
+		case 0:
+			r.Status = CompletionStatus(status.String)
+			r.BestPercent, r.HasScore, r.PassedAt = int(value.Int64), value.Valid, fromMillis(passed)
+		case 1:
+			r.Attempts = int(value.Int64)
+		case 2:
+			r.TimeSpent += time.Duration(value.Int64) * time.Millisecond
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read completion of learner %d: %w", l.ID, err)
+		return fmt.Errorf("read completion: %w", err)
+	}
+	return nil
+}
+
+// each sends the chunk's rows to fn, learner by learner, each learner's modules in the
+// query's order.
+func (c *chunkRows) each(fn func(*CompletionRow) error) error {
+	var row CompletionRow
+	for i := range c.rows {
+		// A copy, so that fn cannot change what a later call would see.
+		row = c.rows[i]
+		if err := fn(&row); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package progress
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -238,5 +239,81 @@ func TestEachCompletionStopsOnErrorAndRefusesBadQueries(t *testing.T) {
 	cancel()
 	if err := s.EachCompletion(cctx, CompletionQuery{Modules: []string{"a"}}, func(*CompletionRow) error { return nil }); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
+	}
+}
+
+// TestEachCompletionAgreesWithOneQuestionPerRow checks the chunked reading against the
+// plain definition of each row, asked of SQLite row by row (a learner's status, best
+// score and pass date in a module, the finished attempts, and the time spent in lessons
+// and answers), on enough demo learners to fill several chunks, with the modules in an
+// order of their own and a module no one has opened, with and without filters.
+func TestEachCompletionAgreesWithOneQuestionPerRow(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	mods := shippedDemoModules(t)
+	if err := s.BulkDemo(ctx, 2*completionChunk+137, mods, 11, nil); err != nil {
+		t.Fatal(err)
+	}
+	ids := []string{"never-opened"}
+	for i := len(mods) - 1; i >= 0; i-- {
+		ids = append(ids, mods[i].ID)
+	}
+	var cohort string
+	if err := s.read.QueryRowContext(ctx, `SELECT cohort FROM learners WHERE cohort != '' LIMIT 1`).Scan(&cohort); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []CompletionQuery{
+		{Modules: ids, Lang: "fr"},
+		{Modules: ids[1:3], Role: "police"},
+		{Modules: ids, Cohort: cohort, Lang: "nl"},
+	} {
+		got := completionRows(t, s, q)
+		learners := 0
+		for i, r := range got {
+			if i%len(q.Modules) == 0 {
+				learners++
+			}
+			if r.ModuleID != q.Modules[i%len(q.Modules)] {
+				t.Fatalf("%+v: row %d is module %q, want %q", q, i, r.ModuleID, q.Modules[i%len(q.Modules)])
+			}
+			if i%len(q.Modules) != 0 && r.Learner != got[i-1].Learner {
+				t.Fatalf("%+v: row %d changes learner within a learner's modules", q, i)
+			}
+			want := CompletionRow{Learner: r.Learner, ModuleID: r.ModuleID}
+			var status string
+			var best, passed sql.NullInt64
+			var ms int64
+			err := s.read.QueryRowContext(ctx, `SELECT coalesce((SELECT status FROM module_status WHERE learner_id = ?1 AND module_id = ?2), ''),
+				(SELECT best_percent FROM module_status WHERE learner_id = ?1 AND module_id = ?2),
+				(SELECT passed_at FROM module_status WHERE learner_id = ?1 AND module_id = ?2),
+				(SELECT count(*) FROM attempts WHERE learner_id = ?1 AND module_id = ?2 AND status = 'finished'),
+				(SELECT coalesce(sum(time_spent_ms), 0) FROM lesson_progress WHERE learner_id = ?1 AND module_id = ?2)
+				+ (SELECT coalesce(sum(w.time_ms), 0) FROM attempts a JOIN answers w ON w.attempt_id = a.id
+					WHERE a.learner_id = ?1 AND a.module_id = ?2)`, r.Learner.ID, r.ModuleID).
+				Scan(&status, &best, &passed, &want.Attempts, &ms)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want.Status = CompletionStatus(status)
+			if status == "" {
+				want.Status = CompletionNotStarted
+			}
+			want.BestPercent, want.HasScore, want.PassedAt = int(best.Int64), best.Valid, fromMillis(passed)
+			want.TimeSpent = time.Duration(ms) * time.Millisecond
+			if r != want {
+				t.Fatalf("%+v: row %d\n got %+v\nwant %+v", q, i, r, want)
+			}
+		}
+		var n int
+		where, args := q.where()
+		if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM learners l WHERE `+where, args...).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if learners != n || n == 0 {
+			t.Errorf("%+v: %d learners reported, %d selected", q, learners, n)
+		}
+		if q.Cohort == "" && q.Role == "" && n <= 2*completionChunk {
+			t.Errorf("only %d learners: the chunks are not all exercised", n)
+		}
 	}
 }

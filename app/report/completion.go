@@ -55,6 +55,22 @@ type Completion struct {
 	// Progress, when set, is called now and then with the rows written so far and the
 	// total, and once at the end.
 	Progress func(done, total int)
+
+	labels map[string]string // translated labels already looked up, by message id
+}
+
+// label is the message id's text in the trainer's language. The report asks for the same
+// few labels (roles, statuses) on every row: each is translated once.
+func (c *Completion) label(id string) string {
+	if text, ok := c.labels[id]; ok {
+		return text
+	}
+	if c.labels == nil {
+		c.labels = map[string]string{}
+	}
+	text := c.Loc.T(id)
+	c.labels[id] = text
+	return text
 }
 
 // Write writes the report in format (one of CompletionFormats) to w.
@@ -144,13 +160,13 @@ func (c *Completion) headers() []string {
 func (c *Completion) roleLabel(role string) string {
 	switch role {
 	case "police":
-		return c.Loc.T("Report.Role.Police")
+		return c.label("Report.Role.Police")
 	case "hospital":
-		return c.Loc.T("Report.Role.Hospital")
+		return c.label("Report.Role.Hospital")
 	case "guardian":
-		return c.Loc.T("Report.Role.Guardian")
+		return c.label("Report.Role.Guardian")
 	case "fedasil":
-		return c.Loc.T("Report.Role.Fedasil")
+		return c.label("Report.Role.Fedasil")
 	}
 	return role
 }
@@ -168,9 +184,9 @@ func (c *Completion) rowStatus(r *progress.CompletionRow) string {
 	}
 	switch state, _ := progress.RefresherState(r.PassedAt, c.RefresherDays[r.ModuleID], now); state {
 	case progress.RefresherDue:
-		return label + " — " + c.Loc.T("Report.RefresherDue")
+		return label + " — " + c.label("Report.RefresherDue")
 	case progress.RefresherOverdue:
-		return label + " — " + c.Loc.T("Report.RefresherOverdue")
+		return label + " — " + c.label("Report.RefresherOverdue")
 	}
 	return label
 }
@@ -179,13 +195,13 @@ func (c *Completion) rowStatus(r *progress.CompletionRow) string {
 func (c *Completion) statusLabel(s progress.CompletionStatus) string {
 	switch s {
 	case progress.CompletionNotStarted:
-		return c.Loc.T("Report.Status.NotStarted")
+		return c.label("Report.Status.NotStarted")
 	case progress.CompletionInProgress:
-		return c.Loc.T("Report.Status.InProgress")
+		return c.label("Report.Status.InProgress")
 	case progress.CompletionPassed:
-		return c.Loc.T("Report.Status.Passed")
+		return c.label("Report.Status.Passed")
 	case progress.CompletionFailed:
-		return c.Loc.T("Report.Status.Failed")
+		return c.label("Report.Status.Failed")
 	}
 	return string(s)
 }

@@ -13,10 +13,31 @@ import (
 	"time"
 
 	"indicia/app/progress"
+	"indicia/modules"
 )
 
-// BenchmarkReport writes the completion report of 10,000 demo learners on the shipped
-// modules (one row per learner and module) as CSV, and compares it with the floor: the
+// benchModules is how many modules the report benchmark reports on: the shipped modules,
+// and copies of them under other ids up to this number, as a catalog grown over the years
+// would have.
+const benchModules = 20
+
+// benchCatalog is the shipped catalog grown to benchModules modules by copying its
+// modules under new ids ("core-2", "police-2", ...).
+func benchCatalog(b testing.TB) *modules.Catalog {
+	shipped := completionCatalog(b).Modules
+	cat := &modules.Catalog{}
+	for i := 0; len(cat.Modules) < benchModules; i++ {
+		m := *shipped[i%len(shipped)]
+		if copyNo := i/len(shipped) + 1; copyNo > 1 {
+			m.ID = fmt.Sprintf("%s-%d", m.ID, copyNo)
+		}
+		cat.Modules = append(cat.Modules, &m)
+	}
+	return cat
+}
+
+// BenchmarkReport writes the completion report of 10,000 demo learners on 20 modules (one
+// row per learner and module, 200,000 rows) as CSV, and compares it with the floor: the
 // sqlite3 command-line tool writing the same rows as CSV from the same file. It also
 // times the XLSX and PDF reports on the same data. The database is built once.
 func BenchmarkReport(b *testing.B) {
@@ -27,7 +48,7 @@ func BenchmarkReport(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	cat := completionCatalog(b)
+	cat := benchCatalog(b)
 	start := time.Now()
 	if err := s.BulkDemo(ctx, 10_000, DemoModules(cat), 1, nil); err != nil {
 		b.Fatal(err)
@@ -74,18 +95,19 @@ SELECT l.id, l.name, l.role, l.language, l.cohort, date(l.created_at / 1000, 'un
 FROM learners l CROSS JOIN m LEFT JOIN module_status ms ON ms.learner_id = l.id AND ms.module_id = m.id
 ORDER BY l.cohort, l.name, l.id, m.k;`
 	b.Run("sqlite3-cli-floor", func(b *testing.B) {
-		lines := 0
+		var out []byte
 		for b.Loop() {
-			out, err := exec.Command(sqlite3, "-readonly", "-csv", "-header", path, query).Output()
+			out, err = exec.Command(sqlite3, "-readonly", "-csv", "-header", path, query).Output()
 			if err != nil {
 				b.Fatalf("sqlite3: %v", err)
 			}
-			records, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
-			if err != nil {
-				b.Fatalf("sqlite3's CSV: %v", err)
-			}
-			lines = len(records) - 1 // the header
 		}
+		// Checked outside the timed loop: the floor is the tool's run alone.
+		records, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
+		if err != nil {
+			b.Fatalf("sqlite3's CSV: %v", err)
+		}
+		lines := len(records) - 1 // the header
 		if lines != want {
 			b.Fatalf("sqlite3 wrote %d rows, want %d", lines, want)
 		}

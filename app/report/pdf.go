@@ -29,7 +29,7 @@ const (
 
 // maxPDFRows is the most rows a PDF report takes: about 4,500 pages, some 400 MB while
 // it is made (fpdf keeps the pages until the end).
-const maxPDFRows = 100_000
+const maxPDFRows = 200_000
 
 // pdfWidths are the table's column widths; they fill the 277 mm between the margins.
 var pdfWidths = [numColumns]float64{
