@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -52,24 +53,63 @@ func Match(preferred ...string) string {
 	return Languages[i]
 }
 
-// Bundle holds the messages of every language.
+// Bundle holds the messages of every language. Each language's files are read the first
+// time a localizer of that language is asked for (the app starts in one language: reading
+// the other three would delay its window), into a bundle of its own, which nothing
+// changes afterwards: localizers of any languages may be used from several goroutines.
 type Bundle struct {
-	b *i18n.Bundle
+	langs map[string]*langBundle
 }
 
-// NewBundle loads the embedded message files.
+type langBundle struct {
+	once sync.Once
+	b    *i18n.Bundle
+	err  error
+}
+
+// NewBundle checks that every language has its embedded message files; they are read
+// when first needed (see For).
 func NewBundle() (*Bundle, error) {
-	b := i18n.NewBundle(language.French)
-	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	b := &Bundle{langs: make(map[string]*langBundle, len(Languages))}
 	for _, lang := range Languages {
+		if names, _ := fs.Glob(files, "*."+lang+".toml"); len(names) == 0 {
+			return nil, fmt.Errorf("no message files for %s", lang)
+		}
+		b.langs[lang] = &langBundle{}
+	}
+	return b, nil
+}
+
+// load reads the message files of lang (one of Languages).
+func (b *Bundle) load(lang string) (*i18n.Bundle, error) {
+	lb, ok := b.langs[lang]
+	if !ok {
+		return nil, fmt.Errorf("unsupported language %q", lang)
+	}
+	lb.once.Do(func() {
+		ib := i18n.NewBundle(language.Make(lang))
+		ib.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 		names, _ := fs.Glob(files, "*."+lang+".toml")
 		for _, name := range names {
-			if _, err := b.LoadMessageFileFS(files, name); err != nil {
-				return nil, fmt.Errorf("load messages %s: %w", name, err)
+			if _, err := ib.LoadMessageFileFS(files, name); err != nil {
+				lb.err = fmt.Errorf("load messages %s: %w", name, err)
+				return
 			}
 		}
+		lb.b = ib
+	})
+	return lb.b, lb.err
+}
+
+// Check reads every language's message files and reports the first that does not parse.
+// The tests run it; the app trusts the embedded files, which they check.
+func (b *Bundle) Check() error {
+	for _, lang := range Languages {
+		if _, err := b.load(lang); err != nil {
+			return err
+		}
 	}
-	return &Bundle{b: b}, nil
+	return nil
 }
 
 // Localizer gives the text of one language.
@@ -80,9 +120,18 @@ type Localizer struct {
 }
 
 // For returns the localizer of lang (one of Languages).
+// A language that is not supported, or whose files do not parse (which the tests
+// forbid), gives French.
 func (b *Bundle) For(lang string) *Localizer {
-	tag := language.Make(lang)
-	return &Localizer{Lang: lang, loc: i18n.NewLocalizer(b.b, lang), printer: message.NewPrinter(tag)}
+	ib, err := b.load(lang)
+	if err != nil {
+		lang = "fr"
+		ib, _ = b.load(lang)
+	}
+	if ib == nil {
+		ib = i18n.NewBundle(language.French) // no messages: each shows its id
+	}
+	return &Localizer{Lang: lang, loc: i18n.NewLocalizer(ib, lang), printer: message.NewPrinter(language.Make(lang))}
 }
 
 // T returns the message id, filled with data (a map of template fields). A missing

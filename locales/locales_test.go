@@ -232,3 +232,46 @@ func TestFormatsPerLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestBundleReadsEachLanguageWhenAsked checks the lazy bundle: every language's files
+// parse (Check), each localizer speaks its own language, and an unsupported language
+// gives French.
+func TestBundleReadsEachLanguageWhenAsked(t *testing.T) {
+	b, err := NewBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Check(); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]string{}
+	for _, lang := range Languages {
+		l := b.For(lang)
+		text := l.T("App.Title")
+		if l.Lang != lang || text == "App.Title" {
+			t.Errorf("%s: lang %q, title %q", lang, l.Lang, text)
+		}
+		seen[l.T("Learners.Welcome")] = lang
+	}
+	if len(seen) != len(Languages) {
+		t.Errorf("the welcome is not different in every language: %v", seen)
+	}
+	if l := b.For("xx"); l.Lang != "fr" || l.T("Learners.Welcome") != b.For("fr").T("Learners.Welcome") {
+		t.Errorf("unsupported language: %q", l.Lang)
+	}
+	// Localizers of several languages used at once (go test -race would see a shared map).
+	done := make(chan bool)
+	for _, lang := range Languages {
+		go func() {
+			for range 50 {
+				if b.For(lang).N("Results.Missed", 3, nil) == "Results.Missed" {
+					t.Error("plural message missing")
+				}
+			}
+			done <- true
+		}()
+	}
+	for range Languages {
+		<-done
+	}
+}
