@@ -25,8 +25,8 @@ type UI struct {
 	app   fyne.App
 	win   fyne.Window
 	store *progress.Store
-	// content gives the training content; it may still be loading in the background
-	// when the first screen shows (see NewLoading), and then waits for it.
+	// content gives the training content, loading it the first time it is needed (see
+	// NewLazy).
 	content func() *modules.Catalog
 	bundle  *locales.Bundle
 	loc     *locales.Localizer
@@ -57,21 +57,16 @@ func (u *UI) rng() *rand.Rand {
 // New builds the UI on a; systemLocales are the user's preferred languages (BCP 47),
 // used when no language was chosen yet.
 func New(a fyne.App, store *progress.Store, catalog *modules.Catalog, bundle *locales.Bundle, systemLocales ...string) *UI {
-	return NewLoading(a, store, func() *modules.Catalog { return catalog }, bundle, systemLocales...)
+	return NewLazy(a, store, func() *modules.Catalog { return catalog }, bundle, systemLocales...)
 }
 
-// NewLoading is New with the content loaded by load in the background, so the first
-// screen (which does not need it) shows at once. load must not fail: the shipped
-// content is checked by the tests and by `indicia content check`.
-func NewLoading(a fyne.App, store *progress.Store, load func() *modules.Catalog, bundle *locales.Bundle, systemLocales ...string) *UI {
-	ready := make(chan *modules.Catalog, 1)
-	go func() { ready <- load() }()
-	var cat *modules.Catalog
-	var once sync.Once
-	content := func() *modules.Catalog {
-		once.Do(func() { cat = <-ready })
-		return cat
-	}
+// NewLazy is New with the content loaded by load the first time a screen needs it. The
+// first screen (choosing a learner) does not: the window opens without waiting for the
+// content, and the memory it takes is not spent by a window left open on that screen.
+// load must not fail: the shipped content is checked by the tests and by `indicia
+// content check`.
+func NewLazy(a fyne.App, store *progress.Store, load func() *modules.Catalog, bundle *locales.Bundle, systemLocales ...string) *UI {
+	content := sync.OnceValue(load)
 	u := &UI{app: a, store: store, content: content, bundle: bundle, prefs: prefs{a.Preferences()}, ctx: context.Background()}
 	lang := u.prefs.language()
 	if lang == "" {

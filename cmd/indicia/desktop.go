@@ -21,7 +21,7 @@ import (
 
 // runApp opens the desktop app on the database at path.
 func runApp(ctx context.Context, path string, stderr io.Writer) int {
-	// The content loads while the window opens; the first screen does not need it.
+	// The content is loaded when a screen first needs it; the first screen does not.
 	loadContent := func() *modules.Catalog {
 		cat, err := modules.LoadEmbedded()
 		if err != nil {
@@ -58,7 +58,7 @@ func runApp(ctx context.Context, path string, stderr io.Writer) int {
 				log.Printf("backup: %v", err)
 			}
 		}()
-		ui := app.NewLoading(a, store, loadContent, bundle, systemLocale)
+		ui := app.NewLazy(a, store, loadContent, bundle, systemLocale)
 		if seed, err := strconv.ParseUint(os.Getenv("INDICIA_SEED"), 10, 64); err == nil {
 			ui.Seed = seed
 		}
