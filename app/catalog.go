@@ -74,9 +74,8 @@ func (u *UI) catalogView() fyne.CanvasObject {
 		if sum.HasScore {
 			best = u.T("Catalog.BestScore", map[string]any{"Score": u.loc.Percent(sum.BestPercent)})
 		}
-		bar := widget.NewProgressBar()
-		bar.SetValue(moduleProgress(m, sum))
-		bar.TextFormatter = func() string { return u.loc.Percent(int(bar.Value * 100)) }
+		done := moduleProgress(m, sum)
+		bar, _, _ := progressRow(done, u.loc.Percent(int(done*100)))
 		open := widget.NewButtonWithIcon(u.T("Catalog.Open"), theme.NavigateNextIcon(), func() { u.showModule(m) })
 		open.Importance = widget.HighImportance
 		details := widget.NewLabel(u.statusText(m, sum, refresherDays) + " · " + best + " · " +

@@ -100,8 +100,8 @@ func (t *trainerScreen) reportWriter(format string) func(ctx context.Context, w 
 // button, then calls done on the UI goroutine with fn's error.
 func (u *UI) work(title string, fn func(ctx context.Context, step func(done, total int)) error, done func(error)) {
 	ctx, cancel := context.WithCancel(u.ctx)
-	bar := widget.NewProgressBar()
-	d := dialog.NewCustom(title, u.T("Common.Cancel"), container.NewVBox(wrapped(u.T("Exports.Working")), bar), u.win)
+	row, bar, label := progressRow(0, u.loc.Percent(0))
+	d := dialog.NewCustom(title, u.T("Common.Cancel"), container.NewVBox(wrapped(u.T("Exports.Working")), row), u.win)
 	finished := false
 	d.SetOnClosed(func() {
 		if !finished {
@@ -112,7 +112,10 @@ func (u *UI) work(title string, fn func(ctx context.Context, step func(done, tot
 	go func() {
 		err := fn(ctx, func(n, total int) {
 			if total > 0 {
-				fyne.Do(func() { bar.SetValue(float64(n) / float64(total)) })
+				fyne.Do(func() {
+					bar.SetValue(float64(n) / float64(total))
+					label.SetText(u.loc.Percent(n * 100 / total))
+				})
 			}
 		})
 		fyne.Do(func() {

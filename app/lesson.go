@@ -84,10 +84,8 @@ func (s *lessonScreen) view() fyne.CanvasObject {
 	}
 	next.Importance = widget.HighImportance
 	back := widget.NewButtonWithIcon(u.T("Lesson.BackToModule"), theme.NavigateBackIcon(), func() { u.showModule(s.module) })
-	counter := widget.NewLabel(u.T("Lesson.Counter", map[string]any{"N": s.pos + 1, "Total": len(l.Sections)}))
-	bar := widget.NewProgressBar()
-	bar.SetValue(float64(s.pos+1) / float64(len(l.Sections)))
-	bar.TextFormatter = func() string { return counter.Text }
+	bar, _, _ := progressRow(float64(s.pos+1)/float64(len(l.Sections)),
+		u.T("Lesson.Counter", map[string]any{"N": s.pos + 1, "Total": len(l.Sections)}))
 
 	top := container.NewVBox(container.NewBorder(nil, nil, back, nil, heading(l.Title)), bar)
 	nav := container.NewBorder(nil, nil, prev, next)

@@ -193,10 +193,8 @@ func (s *quizScreen) view() fyne.CanvasObject {
 
 	pause := widget.NewButtonWithIcon(u.T("Quiz.Pause"), theme.MediaPauseIcon(), s.pause)
 	total := s.session.Len()
-	counter := u.T("Quiz.Counter", map[string]any{"N": min(s.idx+1, total), "Total": total})
-	bar := widget.NewProgressBar()
-	bar.SetValue(float64(s.session.Score().Answered) / float64(total))
-	bar.TextFormatter = func() string { return counter }
+	bar, _, _ := progressRow(float64(s.session.Score().Answered)/float64(total),
+		u.T("Quiz.Counter", map[string]any{"N": min(s.idx+1, total), "Total": total}))
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, pause, heading(s.title())), bar)
 
 	it := s.item()

@@ -208,6 +208,17 @@ func wrapped(text string) *widget.Label {
 	return l
 }
 
+// progressRow is a progress bar at value (0 to 1) with its text in a label beside it.
+// Fyne writes a bar's own text in the colour for text on the primary colour (white),
+// which cannot be read on the pale part of the bar that is not yet filled.
+func progressRow(value float64, text string) (*fyne.Container, *widget.ProgressBar, *widget.Label) {
+	bar := widget.NewProgressBar()
+	bar.TextFormatter = func() string { return "" }
+	bar.SetValue(value)
+	label := widget.NewLabel(text)
+	return container.NewBorder(nil, nil, nil, label, bar), bar, label
+}
+
 func heading(text string) *widget.Label {
 	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	l.Wrapping = fyne.TextWrapWord
