@@ -72,7 +72,7 @@ faults: deps
 # bench prints each figure beside the floor it is compared with, measured in the same
 # run on the same machine (see README: Evidence).
 bench: test-deps
-	$(GO) test -tags $(TAGS) -run '^$$' -bench 'AnswerFloor|AnswerCommit' -benchtime 1000x ./app/progress
+	$(GO) test -tags $(TAGS) -run '^$$' -bench 'AnswerCommit' -benchtime 1000x ./app/progress
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'LoadContent' ./modules
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 1x ./app/report ./app
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'MergeBundles' -benchtime 1x -timeout 20m ./app/progress

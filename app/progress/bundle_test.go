@@ -99,20 +99,29 @@ func dumpQuery(t testing.TB, s *Store, q string) string {
 // fingerprint is every row of every table (merged_bundles aside), as stored.
 func fingerprint(t testing.TB, s *Store) string {
 	t.Helper()
-	rows, err := s.read.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('merged_bundles') ORDER BY name`)
+	rows, err := s.read.Query(`SELECT name, sql LIKE '%WITHOUT ROWID%' FROM sqlite_master
+		WHERE type = 'table' AND name NOT IN ('merged_bundles') ORDER BY name`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tables []string
+	type table struct {
+		name      string
+		withoutID bool
+	}
+	var tables []table
 	for rows.Next() {
-		var n string
-		rows.Scan(&n)
-		tables = append(tables, n)
+		var tb table
+		rows.Scan(&tb.name, &tb.withoutID)
+		tables = append(tables, tb)
 	}
 	rows.Close()
 	h := sha256.New()
-	for _, table := range tables {
-		fmt.Fprintf(h, "%s\n%s", table, dumpQuery(t, s, `SELECT * FROM "`+table+`" ORDER BY rowid`))
+	for _, tb := range tables {
+		order := " ORDER BY rowid"
+		if tb.withoutID {
+			order = "" // read in primary key order, the table's only order
+		}
+		fmt.Fprintf(h, "%s\n%s", tb.name, dumpQuery(t, s, `SELECT * FROM "`+tb.name+`"`+order))
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -113,6 +113,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	q.Set("_journal_mode", "WAL")
 	q.Set("_secure_delete", "on") // erased learners leave nothing behind in free pages
 	q.Set("_txlock", "immediate")
+	// The driver keeps this many prepared statements per connection: recording an answer
+	// runs the same few statements each time, and preparing them again cost a third of
+	// its CPU time.
+	q.Set("_stmt_cache_size", "32")
 	s.write, err = sql.Open("sqlite3", "file:"+abs+"?"+q.Encode())
 	if err != nil {
 		return fail(ErrCorrupt, err)

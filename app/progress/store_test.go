@@ -429,3 +429,89 @@ func TestKilledMidQuizLosesNoAcknowledgedAnswer(t *testing.T) {
 		os.Remove(path + "-shm")
 	}
 }
+
+// TestCompactMigrationKeepsEveryAnswerAndCard turns a filled database back into the
+// layout of schema version 5 (answers and review cards as rowid tables), opens it, and
+// checks that migration 006 keeps every answer and review card, stores both WITHOUT
+// ROWID, and leaves a sound file in which answers are recorded as before.
+func TestCompactMigrationKeepsEveryAnswerAndCard(t *testing.T) {
+	s, path := openTemp(t)
+	ctx := context.Background()
+	if err := s.BulkDemo(ctx, 40, shippedDemoModules(t), 5, nil); err != nil {
+		t.Fatal(err)
+	}
+	const answersQ = `SELECT * FROM answers ORDER BY attempt_id, position`
+	const cardsQ = `SELECT * FROM review_cards ORDER BY learner_id, module_id, question_id`
+	answers, cards := dumpQuery(t, s, answersQ), dumpQuery(t, s, cardsQ)
+	if len(answers) < 1000 || len(cards) < 1000 {
+		t.Fatalf("too little demo data to check: %d and %d bytes", len(answers), len(cards))
+	}
+	_, err := s.write.ExecContext(ctx, `
+		CREATE TABLE answers_v5 AS SELECT * FROM answers;
+		DROP TABLE answers;
+		CREATE TABLE answers (
+			attempt_id INTEGER NOT NULL REFERENCES attempts (id) ON DELETE CASCADE, position INTEGER NOT NULL,
+			question_id TEXT NOT NULL, response TEXT NOT NULL, complete INTEGER NOT NULL, correct INTEGER,
+			time_ms INTEGER NOT NULL, answered_at INTEGER NOT NULL, confidence INTEGER,
+			PRIMARY KEY (attempt_id, position));
+		INSERT INTO answers SELECT * FROM answers_v5 ORDER BY random();
+		DROP TABLE answers_v5;
+		CREATE TABLE cards_v5 AS SELECT * FROM review_cards;
+		DROP TABLE review_cards;
+		CREATE TABLE review_cards (
+			learner_id INTEGER NOT NULL REFERENCES learners (id) ON DELETE CASCADE, module_id TEXT NOT NULL,
+			question_id TEXT NOT NULL, indicator TEXT NOT NULL, stability REAL NOT NULL, difficulty REAL NOT NULL,
+			reps INTEGER NOT NULL DEFAULT 0, lapses INTEGER NOT NULL DEFAULT 0, last_correct INTEGER NOT NULL,
+			priority INTEGER NOT NULL DEFAULT 0, last_review INTEGER NOT NULL, due INTEGER NOT NULL,
+			PRIMARY KEY (learner_id, module_id, question_id));
+		CREATE INDEX review_cards_due ON review_cards (learner_id, priority DESC, due);
+		INSERT INTO review_cards SELECT * FROM cards_v5 ORDER BY random();
+		DROP TABLE cards_v5;
+		PRAGMA user_version = 5;`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := dumpQuery(t, s, answersQ); got != answers {
+		t.Fatal("the version 5 layout lost answers")
+	}
+	s.Close()
+
+	s, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var version int
+	var check string
+	s.read.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version)
+	s.read.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&check)
+	if version != len(migrationNames()) || check != "ok" {
+		t.Fatalf("version %d, integrity %q", version, check)
+	}
+	for _, table := range []string{"answers", "review_cards"} {
+		var compact bool
+		s.read.QueryRowContext(ctx, `SELECT sql LIKE '%WITHOUT ROWID%' FROM sqlite_master WHERE name = ?`, table).Scan(&compact)
+		if !compact {
+			t.Errorf("%s is not stored WITHOUT ROWID", table)
+		}
+	}
+	if dumpQuery(t, s, answersQ) != answers {
+		t.Error("answers changed in the migration")
+	}
+	if dumpQuery(t, s, cardsQ) != cards {
+		t.Error("review cards changed in the migration")
+	}
+	l := newLearner(t, s, "After the migration")
+	a, err := s.StartAttempt(ctx, NewAttempt{LearnerID: l.ID, ModuleID: "core", ContentVersion: "v1", Language: "fr", Plan: plan(2), PassMark: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordAnswer(ctx, a.ID, Answer{Position: 0, QuestionID: "q0", Response: quiz.Response{Chosen: []string{"a"}},
+		Complete: true, Correct: true, Indicator: "signs", Time: time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordAnswer(ctx, a.ID, Answer{Position: 0, QuestionID: "q0", Response: quiz.Response{Chosen: []string{"b"}},
+		Complete: true, Time: time.Second}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("a final answer recorded twice: %v", err)
+	}
+}

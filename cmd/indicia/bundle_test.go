@@ -79,20 +79,26 @@ func tableSums(t *testing.T, db string) map[string]string {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	rows, err := conn.Query(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+	rows, err := conn.Query(`SELECT name, sql LIKE '%WITHOUT ROWID%' FROM sqlite_master WHERE type = 'table' ORDER BY name`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var tables []string
+	order := map[string]string{}
 	for rows.Next() {
 		var n string
-		rows.Scan(&n)
+		var withoutRowid bool
+		rows.Scan(&n, &withoutRowid)
 		tables = append(tables, n)
+		order[n] = " ORDER BY rowid"
+		if withoutRowid {
+			order[n] = "" // read in primary key order, the table's only order
+		}
 	}
 	rows.Close()
 	out := map[string]string{}
 	for _, table := range tables {
-		rows, err := conn.Query(`SELECT * FROM "` + table + `" ORDER BY rowid`)
+		rows, err := conn.Query(`SELECT * FROM "` + table + `"` + order[table])
 		if err != nil {
 			t.Fatal(err)
 		}
