@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 
 	"indicia/app"
 	"indicia/app/progress"
@@ -39,6 +40,15 @@ func runApp(ctx context.Context, path string, stderr io.Writer) int {
 	setMetadata()
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.IconPNG))
+	// The fonts are read and parsed on the second core while this one opens the store and
+	// creates the window; the first screen waits for them before it lays out its text.
+	fontsReady := make(chan struct{})
+	go func() {
+		defer close(fontsReady)
+		for _, style := range []fyne.TextStyle{{}, {Bold: true}} {
+			fyne.MeasureText("Indicia", theme.TextSize(), style)
+		}
+	}()
 	systemLocale := lang.SystemLocale().String()
 	if env := os.Getenv("LANGUAGE"); env != "" {
 		systemLocale = env
@@ -48,6 +58,7 @@ func runApp(ctx context.Context, path string, stderr io.Writer) int {
 	start = func() bool {
 		store, err := progress.Open(ctx, path)
 		if err != nil {
+			<-fontsReady // the faces are not safe to use from two goroutines at once
 			fmt.Fprintln(stderr, "indicia:", err)
 			app.ShowOpenError(a, bundle, path, err, func() { started = start() }, systemLocale)
 			return false
@@ -62,6 +73,7 @@ func runApp(ctx context.Context, path string, stderr io.Writer) int {
 		if seed, err := strconv.ParseUint(os.Getenv("INDICIA_SEED"), 10, 64); err == nil {
 			ui.Seed = seed
 		}
+		<-fontsReady // the faces are not safe to use from two goroutines at once
 		ui.Start()
 		a.Lifecycle().SetOnStopped(func() {
 			if _, err := store.MaybeBackup(ctx); err != nil {

@@ -27,10 +27,10 @@ func BenchmarkStartup(b *testing.B) {
 		}
 	}
 	dir := b.TempDir()
-	app, floor := filepath.Join(dir, "indicia"), filepath.Join(dir, "minimal")
+	bin, floorBin := filepath.Join(dir, "indicia"), filepath.Join(dir, "minimal")
 	for _, build := range [][]string{
-		{"build", "-tags", buildTags, "-o", app, "."},
-		{"build", "-tags", buildTags, "-o", floor, "./testdata/minimal"},
+		{"build", "-tags", buildTags, "-o", bin, "."},
+		{"build", "-tags", buildTags, "-o", floorBin, "./testdata/minimal"},
 	} {
 		if out, err := exec.Command("go", build...).CombinedOutput(); err != nil {
 			b.Fatalf("go %v: %v\n%s", build, err, out)
@@ -39,8 +39,15 @@ func BenchmarkStartup(b *testing.B) {
 	display := startXvfb(b)
 	const runs = 10
 	for b.Loop() {
-		appStart, appMem := measureStartup(b, display, app, "Indicia", runs, "--db", filepath.Join(dir, "bench.db"))
-		floorStart, floorMem := measureStartup(b, display, floor, "Minimal window", runs)
+		// The two alternate, run by run, so that both meet the shared machine in the same
+		// state; the medians are compared.
+		var app, floor startupRuns
+		for i := range runs {
+			app.measure(b, display, bin, "Indicia", i, "--db", filepath.Join(dir, "bench.db"))
+			floor.measure(b, display, floorBin, "Minimal window", i)
+		}
+		appStart, appMem := app.medians(b, runs)
+		floorStart, floorMem := floor.medians(b, runs)
 		b.ReportMetric(float64(appStart.Milliseconds()), "startup-ms")
 		b.ReportMetric(float64(floorStart.Milliseconds()), "floor-startup-ms")
 		b.ReportMetric(float64(appStart)/float64(floorStart), "startup-ratio")
@@ -54,49 +61,55 @@ func BenchmarkStartup(b *testing.B) {
 	}
 }
 
-// measureStartup starts bin runs times and returns the median time until a window
-// whose name matches title is visible, and the median peak resident memory (KiB) two
-// seconds after.
-func measureStartup(b *testing.B, display, bin, title string, runs int, args ...string) (time.Duration, int) {
-	var times []time.Duration
-	var mems []int
-	failed := 0
-	for i := 0; i < runs; i++ {
-		home := b.TempDir()
-		cmd := exec.Command(bin, args...)
-		cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANGUAGE=fr",
-			"XDG_CONFIG_HOME="+filepath.Join(home, "config"), "XDG_CACHE_HOME="+filepath.Join(home, "cache"),
-			"XDG_DATA_HOME="+filepath.Join(home, "data"))
-		var log bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &log, &log
-		start := time.Now()
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		shown := waitForWindow(display, title, 60*time.Second)
-		elapsed := time.Since(start)
-		if !shown {
-			// A shared machine can stall one run; count it out rather than the whole
-			// measurement, but say so.
-			cmd.Process.Kill()
-			cmd.Wait()
-			b.Logf("%s: run %d showed no window within 60 s; output:\n%s", filepath.Base(bin), i+1, log.String())
-			failed++
-			continue
-		}
-		time.Sleep(2 * time.Second)
-		mem := peakKiB(cmd.Process.Pid)
+// startupRuns collects the start-up times and idle peak memory of one program's runs.
+type startupRuns struct {
+	times  []time.Duration
+	mems   []int // KiB
+	failed int
+}
+
+// measure starts bin once and records the time until a window whose name matches title
+// is visible, and the peak resident memory (KiB) two seconds after.
+func (r *startupRuns) measure(b *testing.B, display, bin, title string, run int, args ...string) {
+	home := b.TempDir()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANGUAGE=fr",
+		"XDG_CONFIG_HOME="+filepath.Join(home, "config"), "XDG_CACHE_HOME="+filepath.Join(home, "cache"),
+		"XDG_DATA_HOME="+filepath.Join(home, "data"))
+	var log bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &log, &log
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	shown := waitForWindow(display, title, 60*time.Second)
+	elapsed := time.Since(start)
+	if !shown {
+		// A shared machine can stall one run; count it out rather than the whole
+		// measurement, but say so.
 		cmd.Process.Kill()
 		cmd.Wait()
-		times = append(times, elapsed)
-		mems = append(mems, mem)
+		b.Logf("%s: run %d showed no window within 60 s; output:\n%s", filepath.Base(bin), run+1, log.String())
+		r.failed++
+		return
 	}
-	if failed*2 > runs {
-		b.Fatalf("%s: %d of %d runs showed no window", bin, failed, runs)
+	time.Sleep(2 * time.Second)
+	mem := peakKiB(cmd.Process.Pid)
+	cmd.Process.Kill()
+	cmd.Wait()
+	r.times = append(r.times, elapsed)
+	r.mems = append(r.mems, mem)
+}
+
+// medians returns the median start-up time and peak memory, failing when more than
+// half the runs showed no window.
+func (r *startupRuns) medians(b *testing.B, runs int) (time.Duration, int) {
+	if r.failed*2 > runs || len(r.times) == 0 {
+		b.Fatalf("%d of %d runs showed no window", r.failed, runs)
 	}
-	slices.Sort(times)
-	slices.Sort(mems)
-	return times[len(times)/2], mems[len(mems)/2]
+	slices.Sort(r.times)
+	slices.Sort(r.mems)
+	return r.times[len(r.times)/2], r.mems[len(r.mems)/2]
 }
 
 func waitForWindow(display, title string, limit time.Duration) bool {
