@@ -441,6 +441,22 @@ func (s *quizScreen) addMatching(box *fyne.Container, it quiz.Item) {
 	}
 	for _, o := range q.Options {
 		id := o.ID
+		if it.Answered {
+			// The pair given, as text in full colour: a disabled list is too faint to read.
+			given := it.Response.Pairs[id]
+			chosen := "—"
+			if t, ok := q.Target(given); ok {
+				chosen = t.Text
+			}
+			label := wrapped("→ " + chosen)
+			label.TextStyle = fyne.TextStyle{Bold: true}
+			var icon fyne.Resource = theme.NewErrorThemedResource(theme.CancelIcon())
+			if q.Pairs[id] == given {
+				icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
+			}
+			box.Add(container.NewBorder(nil, nil, nil, widget.NewIcon(icon), container.NewVBox(wrapped(o.Text), label)))
+			continue
+		}
 		sel := widget.NewSelect(names, func(name string) {
 			for _, t := range q.Targets {
 				if t.Text == name {
@@ -450,25 +466,11 @@ func (s *quizScreen) addMatching(box *fyne.Container, it quiz.Item) {
 			s.hint.SetText("")
 		})
 		sel.PlaceHolder = s.u.T("Quiz.ChooseTarget")
-		pairs := s.pairs
-		if it.Answered {
-			pairs = it.Response.Pairs
-		}
-		if t, ok := q.Target(pairs[id]); ok {
+		if t, ok := q.Target(s.pairs[id]); ok {
 			sel.Selected = t.Text
 		}
 		// The list below its situation, full width: long answers stay readable.
-		row := container.NewVBox(wrapped(o.Text), sel)
-		if it.Answered {
-			sel.Disable()
-			var icon fyne.Resource = theme.NewErrorThemedResource(theme.CancelIcon())
-			if q.Pairs[id] == pairs[id] {
-				icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
-			}
-			box.Add(container.NewBorder(nil, nil, nil, widget.NewIcon(icon), row))
-			continue
-		}
-		box.Add(row)
+		box.Add(container.NewVBox(wrapped(o.Text), sel))
 	}
 }
 

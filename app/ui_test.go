@@ -249,6 +249,14 @@ func (h *harness) answer(right bool) {
 			sels[i].SetSelected(t.Text)
 		}
 		h.tap("Quiz.Check")
+		// Once checked, each pair given is shown as text, not as a faint disabled list.
+		if n := len(findAll(h, func(sel *widget.Select) bool { return sel.PlaceHolder == h.ui.T("Quiz.ChooseTarget") })); n != 0 {
+			h.t.Errorf("%d lists still shown after checking", n)
+		}
+		for _, o := range q.Options {
+			t, _ := q.Target(s.item().Response.Pairs[o.ID])
+			h.mustShow("→ " + t.Text)
+		}
 	case quiz.Scenario:
 		if h.shows(h.ui.T("Note.Title")) {
 			h.tap("Note.Continue")
