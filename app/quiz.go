@@ -38,6 +38,11 @@ type quizScreen struct {
 
 	rows []*optionRow
 	hint *widget.Label
+	// scroll is the current question's scroll container, and scrollIdx the question it
+	// shows: when the same question is drawn again (a scenario's next step, feedback
+	// after checking), the learner stays where they were instead of going back to the top.
+	scroll    *container.Scroll
+	scrollIdx int
 
 	// How sure the learner says they are about the current answer.
 	confidence quiz.Confidence
@@ -205,7 +210,12 @@ func (s *quizScreen) view() fyne.CanvasObject {
 	} else {
 		body, actions = s.questionView(it)
 	}
-	return container.NewPadded(container.NewBorder(top, container.NewVBox(s.hint, actions), nil, nil, container.NewVScroll(body)))
+	scroll := container.NewVScroll(body)
+	if s.scroll != nil && s.scrollIdx == s.idx {
+		scroll.Offset = s.scroll.Offset
+	}
+	s.scroll, s.scrollIdx = scroll, s.idx
+	return container.NewPadded(container.NewBorder(top, container.NewVBox(s.hint, actions), nil, nil, scroll))
 }
 
 // contentNote is shown before a case scenario.

@@ -736,3 +736,42 @@ func findIn[T fyne.CanvasObject](c fyne.Canvas, match func(T) bool) T {
 	}
 	return found
 }
+
+// TestScenarioStepKeepsTheScrollPosition: each step of a case redraws the question; the
+// learner stays where they had scrolled to instead of going back to the top.
+func TestScenarioStepKeepsTheScrollPosition(t *testing.T) {
+	h := newHarness(t, "")
+	h.createLearner("Lena", "police")
+	core := h.core()
+	var sc quiz.Question
+	for _, q := range core.In("fr").Bank {
+		if q.Kind == quiz.Scenario {
+			sc = q
+			break
+		}
+	}
+	plan, _ := quiz.NewPlan([]quiz.Question{sc}, 1, randFor(t))
+	a, _ := h.store.StartAttempt(context.Background(), progress.NewAttempt{LearnerID: h.ui.learner.ID, ModuleID: "core", Language: "fr", Plan: plan, PassMark: 80})
+	h.ui.Window().Resize(fyne.NewSize(520, 420))
+	h.ui.resumeQuiz(core, a, nil)
+	h.tap("Note.Continue")
+	s := h.ui.quiz
+	step, _, err := sc.ScenarioNext(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.scroll.ScrollToOffset(fyne.NewPos(0, 30))
+	before := s.scroll.Offset
+	if before.Y <= 0 {
+		t.Fatalf("the case does not scroll in a small window (offset %v)", before)
+	}
+	first := s.scroll
+	test.Tap(findAll[*optionRow](h, nil)[0])
+	h.tap("Quiz.Check")
+	if s.scroll == first {
+		t.Fatal("checking a step did not redraw the question")
+	}
+	if s.scroll.Offset != before {
+		t.Errorf("after checking step %q the offset is %v, want %v", step.ID, s.scroll.Offset, before)
+	}
+}
