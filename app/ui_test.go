@@ -450,8 +450,10 @@ func TestPauseAndLeaveIsAlwaysThere(t *testing.T) {
 	}
 }
 
-func TestContentNoteBeforeScenario(t *testing.T) {
-	h := newHarness(t, "")
+// scenarioQuiz signs a learner in and opens a quiz of one question: the core module's
+// first case.
+func scenarioQuiz(t *testing.T, h *harness) quiz.Question {
+	t.Helper()
 	h.createLearner("Lena", "police")
 	core := h.core()
 	var sc quiz.Question
@@ -462,8 +464,17 @@ func TestContentNoteBeforeScenario(t *testing.T) {
 		}
 	}
 	plan, _ := quiz.NewPlan([]quiz.Question{sc}, 1, randFor(t))
-	a, _ := h.store.StartAttempt(context.Background(), progress.NewAttempt{LearnerID: h.ui.learner.ID, ModuleID: "core", Language: "fr", Plan: plan, PassMark: 80})
+	a, err := h.store.StartAttempt(context.Background(), progress.NewAttempt{LearnerID: h.ui.learner.ID, ModuleID: "core", Language: "fr", Plan: plan, PassMark: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
 	h.ui.resumeQuiz(core, a, nil)
+	return sc
+}
+
+func TestContentNoteBeforeScenario(t *testing.T) {
+	h := newHarness(t, "")
+	sc := scenarioQuiz(t, h)
 	h.mustShow(h.ui.T("Note.Title"))
 	if h.shows(sc.Intro) {
 		t.Error("the case is shown before its content note")
@@ -741,19 +752,8 @@ func findIn[T fyne.CanvasObject](c fyne.Canvas, match func(T) bool) T {
 // learner stays where they had scrolled to instead of going back to the top.
 func TestScenarioStepKeepsTheScrollPosition(t *testing.T) {
 	h := newHarness(t, "")
-	h.createLearner("Lena", "police")
-	core := h.core()
-	var sc quiz.Question
-	for _, q := range core.In("fr").Bank {
-		if q.Kind == quiz.Scenario {
-			sc = q
-			break
-		}
-	}
-	plan, _ := quiz.NewPlan([]quiz.Question{sc}, 1, randFor(t))
-	a, _ := h.store.StartAttempt(context.Background(), progress.NewAttempt{LearnerID: h.ui.learner.ID, ModuleID: "core", Language: "fr", Plan: plan, PassMark: 80})
 	h.ui.Window().Resize(fyne.NewSize(520, 420))
-	h.ui.resumeQuiz(core, a, nil)
+	sc := scenarioQuiz(t, h)
 	h.tap("Note.Continue")
 	s := h.ui.quiz
 	step, _, err := sc.ScenarioNext(nil)

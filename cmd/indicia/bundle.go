@@ -150,7 +150,7 @@ func (c *bundleRun) export(ctx context.Context, dbPath, out string) int {
 	}
 	store, err := progress.Open(ctx, dbPath)
 	if err != nil {
-		return c.fail(dbPath + ": " + xapiOpenMessage(loc, err))
+		return c.fail(dbPath + ": " + openMessage(loc, err))
 	}
 	defer store.Close()
 	key, err := report.LoadSigningKey(store.Path())
@@ -185,7 +185,7 @@ func (c *bundleRun) merge(ctx context.Context, dbPath string, files, trust []str
 	}
 	store, err := progress.Open(ctx, dbPath)
 	if err != nil {
-		return c.fail(dbPath + ": " + xapiOpenMessage(loc, err))
+		return c.fail(dbPath + ": " + openMessage(loc, err))
 	}
 	defer store.Close()
 	merged, refused := 0, 0

@@ -95,7 +95,7 @@ func certificateWith(load func() (*modules.Catalog, error), args []string, stdou
 	ctx := context.Background()
 	store, err := progress.Open(ctx, path)
 	if err != nil {
-		return fail(certOpenMessage(l, err))
+		return fail(openMessage(l, err))
 	}
 	defer store.Close()
 	key, err := report.LoadSigningKey(store.Path())
@@ -256,23 +256,6 @@ func certMessage(l *locales.Localizer, err error) string {
 		return ce.Message(l)
 	}
 	return err.Error()
-}
-
-// certOpenMessage explains why the database could not be opened.
-func certOpenMessage(l *locales.Localizer, err error) string {
-	switch {
-	case errors.Is(err, progress.ErrNewerSchema):
-		return l.T("Open.Newer")
-	case errors.Is(err, progress.ErrForeign):
-		return l.T("Open.Foreign")
-	case errors.Is(err, progress.ErrCorrupt):
-		return l.T("Open.Corrupt")
-	case errors.Is(err, progress.ErrNotWritable):
-		return l.T("Open.NotWritable")
-	case errors.Is(err, progress.ErrInUse):
-		return l.T("Open.InUse")
-	}
-	return l.T("Open.Generic") + " " + err.Error()
 }
 
 // certReason is the reason of a file error without the path, which the message names.

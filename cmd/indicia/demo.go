@@ -95,7 +95,7 @@ func demoCommand(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	store, err := progress.Open(ctx, tmpPath)
 	if err != nil {
-		return fail(loc.T("Demo.Failed", map[string]any{"Reason": reportOpenMessage(loc, err)}))
+		return fail(loc.T("Demo.Failed", map[string]any{"Reason": openMessage(loc, err)}))
 	}
 	err = store.BulkDemo(ctx, *n, report.DemoModules(cat), *seed, func(done, total int) {
 		fmt.Fprintln(stderr, "indicia demo: "+loc.T("Demo.Progress", map[string]any{"Done": loc.Number(done), "Total": loc.Number(total)}))

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"indicia/app"
+	"indicia/locales"
 )
 
 // tempOutput is an output being written: a temporary file beside its final name, given
@@ -56,4 +59,14 @@ func (t *tempOutput) discard() {
 		t.f.Close()
 		os.Remove(t.f.Name())
 	}
+}
+
+// openMessage says in the user's language why the database could not be opened: the
+// message the app shows, and for a reason it has no message for, the error itself.
+func openMessage(loc *locales.Localizer, err error) string {
+	key := app.OpenErrorKey(err)
+	if key == "Open.Generic" {
+		return loc.T(key) + " (" + err.Error() + ")"
+	}
+	return loc.T(key)
 }

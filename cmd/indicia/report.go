@@ -123,7 +123,7 @@ func reportCommand(args []string, stdout, stderr io.Writer) int {
 			errors.Is(err, progress.ErrNewerSchema)) {
 			os.Remove(dbPath + ".lock")
 		}
-		return fail(dbPath + ": " + reportOpenMessage(loc, err))
+		return fail(dbPath + ": " + openMessage(loc, err))
 	}
 	defer store.Close()
 	cat, err := modules.LoadEmbedded()
@@ -163,24 +163,6 @@ func reportCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, loc.T("Report.Written", map[string]any{"Rows": loc.Number(rows), "File": *out}))
 	return 0
-}
-
-// reportOpenMessage says in the user's language why the database could not be opened (the
-// same messages the app shows).
-func reportOpenMessage(loc *locales.Localizer, err error) string {
-	switch {
-	case errors.Is(err, progress.ErrNewerSchema):
-		return loc.T("Open.Newer")
-	case errors.Is(err, progress.ErrForeign):
-		return loc.T("Open.Foreign")
-	case errors.Is(err, progress.ErrCorrupt):
-		return loc.T("Open.Corrupt")
-	case errors.Is(err, progress.ErrNotWritable):
-		return loc.T("Open.NotWritable")
-	case errors.Is(err, progress.ErrInUse):
-		return loc.T("Open.InUse")
-	}
-	return loc.T("Open.Generic") + " (" + err.Error() + ")"
 }
 
 // reportSameFile reports whether a and b name the same file (b may not exist yet).

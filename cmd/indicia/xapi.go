@@ -126,7 +126,7 @@ func (c *xapiRun) fail(msg string) int {
 func (c *xapiRun) open(ctx context.Context, dbPath string) (*progress.Store, []report.Statement, int) {
 	store, err := progress.Open(ctx, dbPath)
 	if err != nil {
-		return nil, nil, c.fail(dbPath + ": " + xapiOpenMessage(c.loc, err))
+		return nil, nil, c.fail(dbPath + ": " + openMessage(c.loc, err))
 	}
 	cat, err := modules.LoadEmbedded()
 	if err != nil {
@@ -234,24 +234,6 @@ func (c *xapiRun) send(ctx context.Context, dbPath string, lrs *report.LRS, batc
 		return c.fail(loc.T("Xapi.Error.Rejected", map[string]any{"Count": loc.Number(sum.Failed), "Reason": sum.Rejection}))
 	}
 	return 0
-}
-
-// xapiOpenMessage says in the user's language why the database could not be opened
-// (the messages the app shows).
-func xapiOpenMessage(loc *locales.Localizer, err error) string {
-	switch {
-	case errors.Is(err, progress.ErrNewerSchema):
-		return loc.T("Open.Newer")
-	case errors.Is(err, progress.ErrForeign):
-		return loc.T("Open.Foreign")
-	case errors.Is(err, progress.ErrCorrupt):
-		return loc.T("Open.Corrupt")
-	case errors.Is(err, progress.ErrNotWritable):
-		return loc.T("Open.NotWritable")
-	case errors.Is(err, progress.ErrInUse):
-		return loc.T("Open.InUse")
-	}
-	return loc.T("Open.Generic") + " (" + err.Error() + ")"
 }
 
 // pathReason is what went wrong with a file, without repeating its name.
