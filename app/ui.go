@@ -80,6 +80,10 @@ func NewLazy(a fyne.App, store *progress.Store, load func() *modules.Catalog, bu
 	return u
 }
 
+// Preload loads and validates the training content now, if no screen has yet. It may be
+// called from any goroutine; a screen that needs the content meanwhile waits for it.
+func (u *UI) Preload() { u.content() }
+
 // catalog is the training content, waiting for it if it is still loading.
 func (u *UI) catalog() *modules.Catalog { return u.content() }
 
