@@ -28,7 +28,7 @@ func bundleCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "indicia bundle:", err)
 		return 1
 	}
-	loc := lb.For(locales.Match(os.Getenv("LC_ALL"), os.Getenv("LC_MESSAGES"), os.Getenv("LANG")))
+	loc := environmentLocalizer(lb)
 	if len(args) == 0 || (args[0] != "export" && args[0] != "merge") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 			fmt.Fprintln(stdout, loc.T("Bundle.Usage"))
@@ -123,7 +123,7 @@ func (c *bundleRun) fail(msg string) int {
 
 // note writes one line on stderr.
 func (c *bundleRun) note(msg string) {
-	fmt.Fprintln(c.stderr, "indicia bundle "+c.sub+": "+strings.Join(strings.Fields(msg), " "))
+	fmt.Fprintln(c.stderr, "indicia bundle "+c.sub+": "+oneLine(msg))
 }
 
 // export writes the bundle through a temporary file in the same folder, renamed when

@@ -46,10 +46,7 @@ func certificateCommand(args []string, stdout, stderr io.Writer) int {
 
 // certificateWith is certificateCommand with the content loaded by load.
 func certificateWith(load func() (*modules.Catalog, error), args []string, stdout, stderr io.Writer) int {
-	fail := func(msg string) int {
-		fmt.Fprintln(stderr, "indicia certificate:", certOneLine(msg))
-		return 1
-	}
+	fail := commandFailer(stderr, "indicia certificate")
 	fset := flag.NewFlagSet("indicia certificate", flag.ContinueOnError)
 	db := fset.String("db", "", "progress database file (default: $INDICIA_DB, else indicia.db in the user's data folder)")
 	learner := fset.Int64("learner", 0, "the learner's id")
@@ -117,10 +114,7 @@ func certificateWith(load func() (*modules.Catalog, error), args []string, stdou
 // code, and prints "genuine" and what the certificate states, or "NOT genuine: why"
 // with exit status 1.
 func verifyCommand(args []string, stdout, stderr io.Writer) int {
-	fail := func(msg string) int {
-		fmt.Fprintln(stderr, "indicia verify:", certOneLine(msg))
-		return 1
-	}
+	fail := commandFailer(stderr, "indicia verify")
 	fset := flag.NewFlagSet("indicia verify", flag.ContinueOnError)
 	keyID := fset.String("key", "", "require a certificate signed by this installation key id (16 hexadecimal digits)")
 	lang := fset.String("lang", "fr", "the language of the answer: fr, nl, en or de")
@@ -148,7 +142,7 @@ func verifyCommand(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	notGenuine := func(err error) int {
-		fmt.Fprintln(stderr, certOneLine(l.T("Verify.NotGenuine", map[string]any{"Reason": certMessage(l, err)})))
+		fmt.Fprintln(stderr, oneLine(l.T("Verify.NotGenuine", map[string]any{"Reason": certMessage(l, err)})))
 		return 1
 	}
 
@@ -270,6 +264,3 @@ func certReason(err error) string {
 	}
 	return err.Error()
 }
-
-// certOneLine keeps a message on one line.
-func certOneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

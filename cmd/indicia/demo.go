@@ -34,24 +34,15 @@ func demoCommand(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	loc := bundle.For("fr")
-	fail := func(msg string) int {
-		fmt.Fprintln(stderr, "indicia demo: "+reportOneLine(msg))
-		return 1
-	}
+	fail := commandFailer(stderr, "indicia demo")
 	flags := flag.NewFlagSet("indicia demo", flag.ContinueOnError)
 	flags.SetOutput(io.Discard)
 	db := flags.String("db", "", "the new database file to create")
 	n := flags.Int("learners", 0, "how many demo learners to write")
 	seed := flags.Uint64("seed", 0, "the random seed; the same seed gives the same learners (default: from the clock)")
 	lang := flags.String("lang", "fr", "the language of these messages: fr, nl, en or de")
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stdout, loc.T("Demo.Usage"))
-			flags.SetOutput(stdout)
-			flags.PrintDefaults()
-			return 0
-		}
-		return fail(err.Error() + " — " + loc.T("Demo.Usage"))
+	if code, done := parseFlags(flags, args, loc.T("Demo.Usage"), stdout, fail); done {
+		return code
 	}
 	if !slices.Contains(locales.Languages, *lang) {
 		return fail(loc.T("Report.Error.Lang", map[string]any{"Lang": *lang}))

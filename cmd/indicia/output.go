@@ -1,9 +1,13 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"indicia/app"
 	"indicia/locales"
@@ -59,6 +63,40 @@ func (t *tempOutput) discard() {
 		t.f.Close()
 		os.Remove(t.f.Name())
 	}
+}
+
+// commandFailer is a command's way out on an error: it writes "<name>: <msg>" on one line
+// of stderr and gives the exit status 1.
+func commandFailer(stderr io.Writer, name string) func(msg string) int {
+	return func(msg string) int {
+		fmt.Fprintln(stderr, name+": "+oneLine(msg))
+		return 1
+	}
+}
+
+// parseFlags parses a command's flags. With -h or --help it prints the usage and the flags
+// on stdout and is done (status 0); a flag it does not know fails with the usage.
+func parseFlags(flags *flag.FlagSet, args []string, usage string, stdout io.Writer, fail func(string) int) (code int, done bool) {
+	err := flags.Parse(args)
+	switch {
+	case err == nil:
+		return 0, false
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprintln(stdout, usage)
+		flags.SetOutput(stdout)
+		flags.PrintDefaults()
+		return 0, true
+	}
+	return fail(err.Error() + " — " + usage), true
+}
+
+// oneLine keeps a message on one line, with single spaces.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// environmentLocalizer is the localizer of the user's language as the environment
+// (LC_ALL, LC_MESSAGES, LANG) gives it, French when none is supported.
+func environmentLocalizer(b *locales.Bundle) *locales.Localizer {
+	return b.For(locales.Match(os.Getenv("LC_ALL"), os.Getenv("LC_MESSAGES"), os.Getenv("LANG")))
 }
 
 // openMessage says in the user's language why the database could not be opened: the

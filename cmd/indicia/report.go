@@ -48,10 +48,7 @@ func reportCommand(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	loc := bundle.For("fr")
-	fail := func(msg string) int {
-		fmt.Fprintln(stderr, "indicia report: "+reportOneLine(msg))
-		return 1
-	}
+	fail := commandFailer(stderr, "indicia report")
 	flags := flag.NewFlagSet("indicia report", flag.ContinueOnError)
 	flags.SetOutput(io.Discard)
 	db := flags.String("db", "", "progress database (default: $INDICIA_DB, else the app's database)")
@@ -61,14 +58,8 @@ func reportCommand(args []string, stdout, stderr io.Writer) int {
 	role := flags.String("role", "", "only the learners with this role: police, hospital, guardian or fedasil")
 	since := flags.String("since", "", "only the learners active on or after this day (YYYY-MM-DD)")
 	lang := flags.String("lang", "fr", "the report's language: fr, nl, en or de")
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stdout, loc.T("Report.Error.Usage"))
-			flags.SetOutput(stdout)
-			flags.PrintDefaults()
-			return 0
-		}
-		return fail(err.Error() + " — " + loc.T("Report.Error.Usage"))
+	if code, done := parseFlags(flags, args, loc.T("Report.Error.Usage"), stdout, fail); done {
+		return code
 	}
 	if !slices.Contains(locales.Languages, *lang) {
 		return fail(loc.T("Report.Error.Lang", map[string]any{"Lang": *lang}))
@@ -185,9 +176,4 @@ func reportReason(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
-}
-
-// reportOneLine keeps a message on one line.
-func reportOneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }

@@ -14,7 +14,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
-	"strings"
 	"syscall"
 
 	"indicia/app/progress"
@@ -32,7 +31,7 @@ func xapiCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "indicia xapi:", err)
 		return 1
 	}
-	loc := bundle.For(locales.Match(os.Getenv("LC_ALL"), os.Getenv("LC_MESSAGES"), os.Getenv("LANG")))
+	loc := environmentLocalizer(bundle)
 	if len(args) == 0 || (args[0] != "export" && args[0] != "send") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 			fmt.Fprintln(stdout, loc.T("Xapi.Usage"))
@@ -118,8 +117,7 @@ type xapiRun struct {
 }
 
 func (c *xapiRun) fail(msg string) int {
-	fmt.Fprintln(c.stderr, "indicia xapi "+c.sub+": "+strings.Join(strings.Fields(msg), " "))
-	return 1
+	return commandFailer(c.stderr, "indicia xapi "+c.sub)(msg)
 }
 
 // open opens the database and builds every statement.
