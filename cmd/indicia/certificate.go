@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -53,18 +52,15 @@ func certificateWith(load func() (*modules.Catalog, error), args []string, stdou
 	module := fset.String("module", "", "the module's id (core, police, ...)")
 	out := fset.String("out", "", "the PDF file to write")
 	lang := fset.String("lang", "fr", "the certificate's language: fr, nl, en or de")
-	rest, code := certParseFlags(fset, args, certificateUsage, stdout)
-	if code >= 0 {
-		if code > 0 {
-			return fail(rest[0])
-		}
-		return 0
+	rest, code, done := certParseFlags(fset, args, certificateUsage, stdout, fail)
+	if done {
+		return code
 	}
 	bundle, err := locales.NewBundle()
 	if err != nil {
 		return fail(err.Error())
 	}
-	l, ok := certLocalizer(bundle, *lang)
+	l, ok := localizerFor(bundle, *lang)
 	if !ok {
 		return fail(l.T("Certificate.Error.BadLanguage", map[string]any{"Lang": *lang}))
 	}
@@ -118,18 +114,15 @@ func verifyCommand(args []string, stdout, stderr io.Writer) int {
 	fset := flag.NewFlagSet("indicia verify", flag.ContinueOnError)
 	keyID := fset.String("key", "", "require a certificate signed by this installation key id (16 hexadecimal digits)")
 	lang := fset.String("lang", "fr", "the language of the answer: fr, nl, en or de")
-	rest, code := certParseFlags(fset, args, verifyUsage, stdout)
-	if code >= 0 {
-		if code > 0 {
-			return fail(rest[0])
-		}
-		return 0
+	rest, code, done := certParseFlags(fset, args, verifyUsage, stdout, fail)
+	if done {
+		return code
 	}
 	bundle, err := locales.NewBundle()
 	if err != nil {
 		return fail(err.Error())
 	}
-	l, ok := certLocalizer(bundle, *lang)
+	l, ok := localizerFor(bundle, *lang)
 	if !ok {
 		return fail(l.T("Certificate.Error.BadLanguage", map[string]any{"Lang": *lang}))
 	}
@@ -201,9 +194,9 @@ func verifyCommand(args []string, stdout, stderr io.Writer) int {
 }
 
 // certParseFlags parses flags placed before, between or after the other arguments,
-// which it returns. code is -1 to go on, 0 after printing the help, 1 on an error
-// (then rest holds its one-line message).
-func certParseFlags(fset *flag.FlagSet, args []string, usage string, stdout io.Writer) (rest []string, code int) {
+// which it returns. With -h or --help it prints the usage and the flags and is done
+// (status 0); a bad flag fails with the usage.
+func certParseFlags(fset *flag.FlagSet, args []string, usage string, stdout io.Writer, fail func(string) int) (rest []string, code int, done bool) {
 	fset.SetOutput(io.Discard)
 	for {
 		err := fset.Parse(args)
@@ -211,26 +204,17 @@ func certParseFlags(fset *flag.FlagSet, args []string, usage string, stdout io.W
 			fset.SetOutput(stdout)
 			fmt.Fprintln(stdout, usage)
 			fset.PrintDefaults()
-			return nil, 0
+			return nil, 0, true
 		}
 		if err != nil {
-			return []string{err.Error() + " (" + usage + ")"}, 1
+			return nil, fail(err.Error() + " (" + usage + ")"), true
 		}
 		args = fset.Args()
 		if len(args) == 0 {
-			return rest, -1
+			return rest, 0, false
 		}
 		rest, args = append(rest, args[0]), args[1:]
 	}
-}
-
-// certLocalizer is the localizer of lang, or of French and false when lang is not a
-// supported language.
-func certLocalizer(b *locales.Bundle, lang string) (*locales.Localizer, bool) {
-	if !slices.Contains(locales.Languages, lang) {
-		return b.For("fr"), false
-	}
-	return b.For(lang), true
 }
 
 // certLooksLikeFile tells a file argument from a code: a name ending in .pdf, or a file

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"syscall"
 	"time"
 
@@ -28,13 +27,12 @@ const maxDemoLearners = 1_000_000
 // a new file, built under a temporary name and given its name when complete, so it
 // cannot mix demo learners with real ones nor leave a half-filled database.
 func demoCommand(args []string, stdout, stderr io.Writer) int {
+	fail := commandFailer(stderr, "indicia demo")
 	bundle, err := locales.NewBundle()
 	if err != nil {
-		fmt.Fprintln(stderr, "indicia demo:", err)
-		return 1
+		return fail(err.Error())
 	}
 	loc := bundle.For("fr")
-	fail := commandFailer(stderr, "indicia demo")
 	flags := flag.NewFlagSet("indicia demo", flag.ContinueOnError)
 	flags.SetOutput(io.Discard)
 	db := flags.String("db", "", "the new database file to create")
@@ -44,10 +42,10 @@ func demoCommand(args []string, stdout, stderr io.Writer) int {
 	if code, done := parseFlags(flags, args, loc.T("Demo.Usage"), stdout, fail); done {
 		return code
 	}
-	if !slices.Contains(locales.Languages, *lang) {
+	loc, ok := localizerFor(bundle, *lang)
+	if !ok {
 		return fail(loc.T("Report.Error.Lang", map[string]any{"Lang": *lang}))
 	}
-	loc = bundle.For(*lang)
 	switch {
 	case flags.NArg() > 0:
 		return fail(loc.T("Demo.Usage"))

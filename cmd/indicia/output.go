@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"indicia/app"
@@ -92,6 +93,15 @@ func parseFlags(flags *flag.FlagSet, args []string, usage string, stdout io.Writ
 
 // oneLine keeps a message on one line, with single spaces.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// localizerFor is the localizer of lang, or of French and false when lang is not a
+// supported language (a command's --lang).
+func localizerFor(b *locales.Bundle, lang string) (*locales.Localizer, bool) {
+	if !slices.Contains(locales.Languages, lang) {
+		return b.For("fr"), false
+	}
+	return b.For(lang), true
+}
 
 // environmentLocalizer is the localizer of the user's language as the environment
 // (LC_ALL, LC_MESSAGES, LANG) gives it, French when none is supported.

@@ -42,13 +42,12 @@ func reportCommands(args []string) func(args []string, stdout, stderr io.Writer)
 // written file: the report goes to a temporary file in the same folder, renamed when
 // complete.
 func reportCommand(args []string, stdout, stderr io.Writer) int {
+	fail := commandFailer(stderr, "indicia report")
 	bundle, err := locales.NewBundle()
 	if err != nil {
-		fmt.Fprintln(stderr, "indicia report:", err)
-		return 1
+		return fail(err.Error())
 	}
 	loc := bundle.For("fr")
-	fail := commandFailer(stderr, "indicia report")
 	flags := flag.NewFlagSet("indicia report", flag.ContinueOnError)
 	flags.SetOutput(io.Discard)
 	db := flags.String("db", "", "progress database (default: $INDICIA_DB, else the app's database)")
@@ -61,10 +60,10 @@ func reportCommand(args []string, stdout, stderr io.Writer) int {
 	if code, done := parseFlags(flags, args, loc.T("Report.Error.Usage"), stdout, fail); done {
 		return code
 	}
-	if !slices.Contains(locales.Languages, *lang) {
+	loc, ok := localizerFor(bundle, *lang)
+	if !ok {
 		return fail(loc.T("Report.Error.Lang", map[string]any{"Lang": *lang}))
 	}
-	loc = bundle.For(*lang)
 	if flags.NArg() > 0 {
 		return fail(loc.T("Report.Error.Usage"))
 	}
