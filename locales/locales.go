@@ -62,9 +62,10 @@ type Bundle struct {
 }
 
 type langBundle struct {
-	once sync.Once
-	b    *i18n.Bundle
-	err  error
+	files []string // the language's message files
+	once  sync.Once
+	b     *i18n.Bundle
+	err   error
 }
 
 // NewBundle checks that every language has its embedded message files; they are read
@@ -72,10 +73,11 @@ type langBundle struct {
 func NewBundle() (*Bundle, error) {
 	b := &Bundle{langs: make(map[string]*langBundle, len(Languages))}
 	for _, lang := range Languages {
-		if names, _ := fs.Glob(files, "*."+lang+".toml"); len(names) == 0 {
+		names, _ := fs.Glob(files, "*."+lang+".toml")
+		if len(names) == 0 {
 			return nil, fmt.Errorf("no message files for %s", lang)
 		}
-		b.langs[lang] = &langBundle{}
+		b.langs[lang] = &langBundle{files: names}
 	}
 	return b, nil
 }
@@ -89,8 +91,7 @@ func (b *Bundle) load(lang string) (*i18n.Bundle, error) {
 	lb.once.Do(func() {
 		ib := i18n.NewBundle(language.Make(lang))
 		ib.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-		names, _ := fs.Glob(files, "*."+lang+".toml")
-		for _, name := range names {
+		for _, name := range lb.files {
 			if _, err := ib.LoadMessageFileFS(files, name); err != nil {
 				lb.err = fmt.Errorf("load messages %s: %w", name, err)
 				return
