@@ -290,11 +290,8 @@ func (c *chunkRows) read(ctx context.Context, facts *sql.Stmt) error {
 // each sends the chunk's rows to fn, learner by learner, each learner's modules in the
 // query's order.
 func (c *chunkRows) each(fn func(*CompletionRow) error) error {
-	var row CompletionRow
 	for i := range c.rows {
-		// A copy, so that fn cannot change what a later call would see.
-		row = c.rows[i]
-		if err := fn(&row); err != nil {
+		if err := fn(&c.rows[i]); err != nil {
 			return err
 		}
 	}

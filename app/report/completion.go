@@ -178,11 +178,7 @@ func (c *Completion) rowStatus(r *progress.CompletionRow) string {
 	if r.Status != progress.CompletionPassed {
 		return label
 	}
-	now := c.Generated
-	if now.IsZero() {
-		now = time.Now()
-	}
-	switch state, _ := progress.RefresherState(r.PassedAt, c.RefresherDays[r.ModuleID], now); state {
+	switch state, _ := progress.RefresherState(r.PassedAt, c.RefresherDays[r.ModuleID], c.generated()); state {
 	case progress.RefresherDue:
 		return label + " — " + c.label("Report.RefresherDue")
 	case progress.RefresherOverdue:
