@@ -119,8 +119,13 @@ func (s *learnersScreen) view() fyne.CanvasObject {
 	)
 	newLearner := container.NewVBox(heading(u.T("Learners.New")), wrapped(u.T("Learners.NewHelp")), form, s.create)
 
-	body := container.NewVBox(intro, widget.NewSeparator(),
-		container.NewGridWithColumns(2, container.NewPadded(newLearner), container.NewPadded(existing)))
+	// Those who have trained here before come first, once there are any: on a shared
+	// machine most people come back, and at a large text size the columns are stacked.
+	first, second := container.NewPadded(newLearner), container.NewPadded(existing)
+	if len(learners) > 0 {
+		first, second = second, first
+	}
+	body := container.NewVBox(intro, widget.NewSeparator(), u.fitColumns(first, second))
 	return container.NewVScroll(container.NewPadded(body))
 }
 

@@ -153,14 +153,29 @@ func (u *UI) topBar() fyne.CanvasObject {
 // rows when that row would be wider than the window (large text, long words): buttons
 // cannot wrap, and a too-wide bar would push the window past the screen.
 func (u *UI) fitBar(left *fyne.Container, middle, right fyne.CanvasObject) fyne.CanvasObject {
-	width := u.win.Canvas().Size().Width
-	if width <= 0 {
-		width = 1000
-	}
-	if left.MinSize().Width+right.MinSize().Width+theme.Padding()*6+80 <= width {
+	if left.MinSize().Width+right.MinSize().Width+theme.Padding()*6+80 <= u.width() {
 		return container.NewBorder(nil, nil, left, right, middle)
 	}
 	return container.NewVBox(container.NewBorder(nil, nil, nil, right, middle), left)
+}
+
+// fitColumns lays out a and b side by side in two equal columns, or one above the other
+// when two columns as wide as the wider of them would not fit the window (large text,
+// long names on buttons, which cannot wrap).
+func (u *UI) fitColumns(a, b fyne.CanvasObject) fyne.CanvasObject {
+	if 2*max(a.MinSize().Width, b.MinSize().Width)+theme.Padding()*4 <= u.width() {
+		return container.NewGridWithColumns(2, a, b)
+	}
+	return container.NewVBox(a, b)
+}
+
+// width is the window's width to lay a screen out in: the window's own, or the width it
+// opens at before it is shown.
+func (u *UI) width() float32 {
+	if w := u.win.Canvas().Size().Width; w > 0 {
+		return w
+	}
+	return 1000
 }
 
 func (u *UI) signOut() {

@@ -775,3 +775,34 @@ func TestScenarioStepKeepsTheScrollPosition(t *testing.T) {
 		t.Errorf("after checking step %q the offset is %v, want %v", step.ID, s.scroll.Offset, before)
 	}
 }
+
+// TestLearnersScreenFitsTheWindowAtTheLargestTextSize: a returning learner's button
+// cannot wrap, so at the largest text size the two columns of the first screen are
+// stacked (returning learners first) rather than widening the window past the screen.
+func TestLearnersScreenFitsTheWindowAtTheLargestTextSize(t *testing.T) {
+	h := newHarness(t, "")
+	if _, err := h.store.CreateLearner(context.Background(), progress.NewLearner{
+		Name: "Stéphanie Piérard", Role: "hospital", Language: "fr", Cohort: "MON-2026-06"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, scale := range []float64{1, textScales[len(textScales)-1]} {
+		h.ui.prefs.setTextScale(scale)
+		h.ui.applyTheme()
+		h.ui.showLearners()
+		// The window opens 1000 px wide (see NewLazy).
+		if w := h.ui.Window().Canvas().Content().MinSize().Width; w > 1000 {
+			t.Errorf("text scale %v: the first screen needs %v px, more than the window's 1000", scale, w)
+		}
+		existing := find(h, "returning learner", func(l *widget.Label) bool { return l.Text == h.ui.T("Learners.Existing") })
+		create := find(h, "new profile", func(l *widget.Label) bool { return l.Text == h.ui.T("Learners.New") })
+		at := func(o fyne.CanvasObject) fyne.Position {
+			return fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+		}
+		if scale == 1 && at(existing).Y != at(create).Y {
+			t.Errorf("text scale 1: the two columns are not side by side")
+		}
+		if at(existing).Y > at(create).Y || (at(existing).Y == at(create).Y && at(existing).X > at(create).X) {
+			t.Errorf("text scale %v: returning learners do not come first", scale)
+		}
+	}
+}
