@@ -22,7 +22,7 @@ func (u *UI) showCatalog() {
 func moduleProgress(m *modules.Module, sum progress.ModuleSummary) float64 {
 	steps := len(m.In("fr").Lessons) + 1
 	done := min(sum.LessonsDone, steps-1)
-	if sum.Status == "passed" {
+	if sum.Status == progress.ModulePassed {
 		done = steps
 	}
 	return float64(done) / float64(steps)
@@ -30,7 +30,7 @@ func moduleProgress(m *modules.Module, sum progress.ModuleSummary) float64 {
 
 func (u *UI) statusText(m *modules.Module, sum progress.ModuleSummary, refresherDays map[string]int) string {
 	switch sum.Status {
-	case "passed":
+	case progress.ModulePassed:
 		switch state, due := progress.RefresherState(sum.PassedAt, refresherDays[m.ID], time.Now()); state {
 		case progress.RefresherDue:
 			return u.T("Status.RefresherDue", map[string]any{"Date": u.loc.Date(due)})
@@ -38,9 +38,9 @@ func (u *UI) statusText(m *modules.Module, sum progress.ModuleSummary, refresher
 			return u.T("Status.RefresherOverdue", map[string]any{"Date": u.loc.Date(due)})
 		}
 		return u.T("Status.Passed", map[string]any{"Date": u.loc.Date(sum.PassedAt)})
-	case "failed":
+	case progress.ModuleFailed:
 		return u.T("Status.Failed")
-	case "in_progress":
+	case progress.ModuleInProgress:
 		return u.T("Status.InProgress")
 	}
 	return u.T("Status.NotStarted")

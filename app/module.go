@@ -95,7 +95,7 @@ func (u *UI) moduleView(m *modules.Module) fyne.CanvasObject {
 		u.showError(err)
 	}
 	for _, a := range attempts {
-		if a.Status != "finished" {
+		if a.Status != progress.AttemptFinished {
 			continue
 		}
 		outcome := u.T("Results.Failed")

@@ -68,7 +68,7 @@ func (u *UI) startQuiz(m *modules.Module) {
 	}
 	a, err := u.store.StartAttempt(u.ctx, progress.NewAttempt{
 		LearnerID: u.learner.ID, ModuleID: m.ID, ContentVersion: m.Version, Language: u.loc.Lang, Plan: plan, PassMark: m.PassMark,
-		Refresher: sums[m.ID].Status == "passed",
+		Refresher: sums[m.ID].Status == progress.ModulePassed,
 	})
 	if err != nil {
 		u.showError(err)

@@ -232,7 +232,7 @@ func (t *trainerScreen) cellState(st progress.ModuleState, ok bool, moduleID str
 	switch {
 	case !ok:
 		return u.T("Status.NotStarted"), notStartedColor
-	case st.Status == "passed":
+	case st.Status == progress.ModulePassed:
 		state, _ := progress.RefresherState(st.PassedAt, days[moduleID], time.Now())
 		switch state {
 		case progress.RefresherDue:
@@ -477,7 +477,7 @@ func (t *trainerScreen) learnerView(r progress.LearnerStatus) fyne.CanvasObject 
 		}
 		title := widget.NewLabelWithStyle(m.In(u.loc.Lang).Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		title.Wrapping = fyne.TextWrapWord
-		if r.Modules[m.ID].Status == "passed" {
+		if r.Modules[m.ID].Status == progress.ModulePassed {
 			box.Add(container.NewBorder(nil, nil, nil, t.certificateButton(r.ID, r.Name, m.ID), title))
 		} else {
 			box.Add(title)
@@ -495,15 +495,15 @@ func (t *trainerScreen) learnerView(r progress.LearnerStatus) fyne.CanvasObject 
 			}
 			outcome := u.T("Trainer.AttemptOpen")
 			switch {
-			case a.Status == "abandoned":
+			case a.Status == progress.AttemptAbandoned:
 				outcome = u.T("Trainer.AttemptAbandoned")
-			case a.Status == "finished" && a.Passed:
+			case a.Status == progress.AttemptFinished && a.Passed:
 				outcome = u.T("Results.Passed")
-			case a.Status == "finished":
+			case a.Status == progress.AttemptFinished:
 				outcome = u.T("Results.Failed")
 			}
 			kind := ""
-			if a.Kind == "refresher" {
+			if a.Kind == progress.KindRefresher {
 				kind = u.T("Trainer.Refresher") + " · "
 			}
 			box.Add(wrapped(kind + u.T("Trainer.AttemptLine", map[string]any{

@@ -93,8 +93,8 @@ type Attempt struct {
 	Plan           quiz.Plan
 	PassMark       int
 	Total          int
-	Kind           string // quiz, or refresher after a pass
-	Status         string // open, finished, abandoned
+	Kind           AttemptKind
+	Status         AttemptStatus
 	Correct        int
 	Percent        int
 	Passed         bool
@@ -150,9 +150,9 @@ func (s *Store) StartAttempt(ctx context.Context, n NewAttempt) (Attempt, error)
 		WHERE learner_id = ? AND module_id = ? AND status = 'open'`, now, n.LearnerID, n.ModuleID); err != nil {
 		return Attempt{}, wrapWrite("start attempt", err)
 	}
-	kind := "quiz"
+	kind := KindQuiz
 	if n.Refresher {
-		kind = "refresher"
+		kind = KindRefresher
 	}
 	uid, err := newUID()
 	if err != nil {
@@ -281,7 +281,8 @@ func (s *Store) RecordAnswer(ctx context.Context, attemptID int64, a Answer) err
 		return wrapWrite("record answer", err)
 	}
 	defer tx.Rollback()
-	var status, moduleID string
+	var status AttemptStatus
+	var moduleID string
 	var learnerID int64
 	var total int
 	err = tx.QueryRowContext(ctx, `SELECT status, learner_id, module_id, total FROM attempts WHERE id = ?`, attemptID).Scan(&status, &learnerID, &moduleID, &total)
@@ -291,7 +292,7 @@ func (s *Store) RecordAnswer(ctx context.Context, attemptID int64, a Answer) err
 	if err != nil {
 		return wrapWrite("record answer", err)
 	}
-	if status != "open" {
+	if status != AttemptOpen {
 		return fmt.Errorf("record answer: %w", ErrAttemptClosed)
 	}
 	if a.Position < 0 || a.Position >= total {
@@ -340,7 +341,8 @@ func (s *Store) FinishAttempt(ctx context.Context, attemptID int64, score quiz.S
 	}
 	defer tx.Rollback()
 	var learnerID int64
-	var moduleID, status string
+	var moduleID string
+	var status AttemptStatus
 	var complete int
 	err = tx.QueryRowContext(ctx, `SELECT learner_id, module_id, status,
 		(SELECT count(*) FROM answers WHERE attempt_id = attempts.id AND complete = 1) FROM attempts WHERE id = ?`, attemptID).
@@ -351,7 +353,7 @@ func (s *Store) FinishAttempt(ctx context.Context, attemptID int64, score quiz.S
 	if err != nil {
 		return Attempt{}, wrapWrite("finish attempt", err)
 	}
-	if status != "open" {
+	if status != AttemptOpen {
 		return Attempt{}, fmt.Errorf("finish attempt: %w", ErrAttemptClosed)
 	}
 	if complete != score.Total || score.Answered != score.Total {
@@ -361,10 +363,10 @@ func (s *Store) FinishAttempt(ctx context.Context, attemptID int64, score quiz.S
 		WHERE id = ?`, score.Correct, score.Percent, score.Passed, now, attemptID); err != nil {
 		return Attempt{}, wrapWrite("finish attempt", err)
 	}
-	newStatus := "failed"
+	newStatus := ModuleFailed
 	var passedAt any
 	if score.Passed {
-		newStatus, passedAt = "passed", now
+		newStatus, passedAt = ModulePassed, now
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO module_status (learner_id, module_id, status, best_percent, passed_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?)
@@ -385,7 +387,7 @@ func (s *Store) FinishAttempt(ctx context.Context, attemptID int64, score quiz.S
 // ModuleSummary is what the catalog shows of a learner's module.
 type ModuleSummary struct {
 	ModuleID       string
-	Status         string // "", in_progress, passed, failed
+	Status         ModuleStatus
 	BestPercent    int
 	HasScore       bool
 	PassedAt       time.Time

@@ -89,8 +89,8 @@ type BundleAttempt struct {
 	Plan           json.RawMessage `json:"plan"` // a quiz.Plan
 	PassMark       int             `json:"pass_mark"`
 	Total          int             `json:"total"`
-	Kind           string          `json:"kind"`   // quiz, refresher
-	Status         string          `json:"status"` // open, finished, abandoned
+	Kind           AttemptKind     `json:"kind"`
+	Status         AttemptStatus   `json:"status"`
 	Correct        *int            `json:"correct,omitempty"`
 	Percent        *int            `json:"percent,omitempty"`
 	Passed         *bool           `json:"passed,omitempty"`
@@ -113,12 +113,12 @@ type BundleAnswer struct {
 
 // BundleStatus is a learner's status in one module.
 type BundleStatus struct {
-	Learner     string `json:"learner"` // uid
-	ModuleID    string `json:"module"`
-	Status      string `json:"status"` // in_progress, passed, failed
-	BestPercent *int   `json:"best,omitempty"`
-	PassedAt    *int64 `json:"passed_at,omitempty"`
-	UpdatedAt   int64  `json:"updated"`
+	Learner     string       `json:"learner"` // uid
+	ModuleID    string       `json:"module"`
+	Status      ModuleStatus `json:"status"`
+	BestPercent *int         `json:"best,omitempty"`
+	PassedAt    *int64       `json:"passed_at,omitempty"`
+	UpdatedAt   int64        `json:"updated"`
 }
 
 // BundleCard is a learner's review card for one question.
@@ -417,7 +417,7 @@ func (b *Bundle) ValidateContent() error {
 			return invalid(where, "uid %s appears twice", a.UID)
 		}
 		attempts[a.UID] = true
-		if a.Status == "open" {
+		if a.Status == AttemptOpen {
 			k := moduleKey{a.Learner, a.ModuleID}
 			if open[k] {
 				return invalid(where, "a second open attempt at the same module")
@@ -438,8 +438,8 @@ func (b *Bundle) ValidateContent() error {
 			return invalid(where, "a module id that is not an id")
 		case statuses[k]:
 			return invalid(where, "the module appears twice")
-		case st.Status != "in_progress" && st.Status != "passed" && st.Status != "failed":
-			return invalid(where, "unknown status %q", clip(st.Status))
+		case st.Status != ModuleInProgress && st.Status != ModulePassed && st.Status != ModuleFailed:
+			return invalid(where, "unknown status %q", clip(string(st.Status)))
 		case st.BestPercent != nil && (*st.BestPercent < 0 || *st.BestPercent > 100):
 			return invalid(where, "a score outside 0–100")
 		case !isTime(st.UpdatedAt) || st.PassedAt != nil && !isTime(*st.PassedAt):
@@ -536,15 +536,15 @@ func validateAttempt(where string, a *BundleAttempt) error {
 		return invalid(where, "%d questions, not 1 to %d", a.Total, maxQuestions)
 	case a.PassMark < 0 || a.PassMark > 100:
 		return invalid(where, "a pass mark outside 0–100")
-	case a.Kind != "quiz" && a.Kind != "refresher":
-		return invalid(where, "unknown kind %q", clip(a.Kind))
-	case a.Status != "open" && a.Status != "finished" && a.Status != "abandoned":
-		return invalid(where, "unknown status %q", clip(a.Status))
+	case a.Kind != KindQuiz && a.Kind != KindRefresher:
+		return invalid(where, "unknown kind %q", clip(string(a.Kind)))
+	case a.Status != AttemptOpen && a.Status != AttemptFinished && a.Status != AttemptAbandoned:
+		return invalid(where, "unknown status %q", clip(string(a.Status)))
 	case !isTime(a.StartedAt) || a.FinishedAt != nil && !isTime(*a.FinishedAt):
 		return invalid(where, "a time outside 2000–2200")
-	case a.Status == "open" && (a.FinishedAt != nil || a.Correct != nil || a.Percent != nil || a.Passed != nil):
+	case a.Status == AttemptOpen && (a.FinishedAt != nil || a.Correct != nil || a.Percent != nil || a.Passed != nil):
 		return invalid(where, "an open attempt with a result")
-	case a.Status == "finished" && (a.FinishedAt == nil || a.Correct == nil || a.Percent == nil || a.Passed == nil):
+	case a.Status == AttemptFinished && (a.FinishedAt == nil || a.Correct == nil || a.Percent == nil || a.Passed == nil):
 		return invalid(where, "a finished attempt without its result")
 	case a.Correct != nil && (*a.Correct < 0 || *a.Correct > a.Total):
 		return invalid(where, "%d right answers out of %d", *a.Correct, a.Total)
@@ -1271,12 +1271,12 @@ func (m *merger) attempts() error {
 		}
 		m.touch(learner, a.ModuleID)
 		var id, owner int64
-		var status string
+		var status AttemptStatus
 		err := find.QueryRowContext(m.ctx, a.UID).Scan(&id, &owner, &status)
 		switch {
 		case err == nil && owner != learner:
 			return invalid(fmt.Sprintf("attempts[%d]", i), "attempt %s belongs to another learner here", a.UID)
-		case err == nil && status == "open" && a.Status != "open":
+		case err == nil && status == AttemptOpen && a.Status != AttemptOpen:
 			// Finished or abandoned on the station since it was merged.
 			if _, err := closeAttempt.ExecContext(m.ctx, a.Status, ptrValue(a.Correct), ptrValue(a.Percent), ptrValue(a.Passed),
 				ptrValue(a.FinishedAt), id); err != nil {
@@ -1288,7 +1288,7 @@ func (m *merger) attempts() error {
 		case errors.Is(err, sql.ErrNoRows):
 			status := a.Status
 			finished := ptrValue(a.FinishedAt)
-			if status == "open" {
+			if status == AttemptOpen {
 				var other, started int64
 				err := openOne.QueryRowContext(m.ctx, learner, a.ModuleID).Scan(&other, &started)
 				switch {
@@ -1298,7 +1298,7 @@ func (m *merger) attempts() error {
 					}
 					m.res.Attempts.Updated++
 				case err == nil:
-					status, finished = "abandoned", started
+					status, finished = AttemptAbandoned, started
 				case !errors.Is(err, sql.ErrNoRows):
 					return err
 				}
@@ -1362,9 +1362,9 @@ func ptrValue[T any](p *T) any {
 }
 
 // Module statuses by rank: a status only ever moves up.
-var statusNames = [...]string{1: "in_progress", 2: "failed", 3: "passed"}
+var statusNames = [...]ModuleStatus{1: ModuleInProgress, 2: ModuleFailed, 3: ModulePassed}
 
-func statusRank(s string) int {
+func statusRank(s ModuleStatus) int {
 	for r, name := range statusNames {
 		if name == s && r > 0 {
 			return r
@@ -1444,7 +1444,7 @@ func (m *merger) statuses() error {
 	}
 	for _, k := range keys {
 		var old state
-		var oldStatus string
+		var oldStatus ModuleStatus
 		var exists bool
 		err := current.QueryRowContext(m.ctx, k.learner, k.module).Scan(&oldStatus, &old.best, &old.passed, &old.updated)
 		switch {

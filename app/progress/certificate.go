@@ -40,11 +40,11 @@ func (s *Store) Completion(ctx context.Context, learnerID int64, moduleID string
 		return Completion{}, fmt.Errorf("read completion: %w", err)
 	}
 	c := Completion{Learner: l, ModuleID: moduleID}
-	var status string
+	var status ModuleStatus
 	var best, passed sql.NullInt64
 	err = tx.QueryRowContext(ctx, `SELECT status, best_percent, passed_at FROM module_status
 		WHERE learner_id = ? AND module_id = ?`, learnerID, moduleID).Scan(&status, &best, &passed)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && (status != "passed" || !passed.Valid) {
+	if errors.Is(err, sql.ErrNoRows) || err == nil && (status != ModulePassed || !passed.Valid) {
 		return Completion{}, fmt.Errorf("learner %d, module %q: %w", learnerID, moduleID, ErrNotPassed)
 	}
 	if err != nil {

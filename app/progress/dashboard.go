@@ -41,7 +41,7 @@ func (f Filter) where(alias string) (string, []any) {
 
 // ModuleState is a learner's standing in one module.
 type ModuleState struct {
-	Status      string // in_progress, passed, failed
+	Status      ModuleStatus
 	BestPercent int
 	HasScore    bool
 	PassedAt    time.Time
@@ -80,7 +80,7 @@ func (s *Store) Dashboard(ctx context.Context, f Filter) ([]LearnerStatus, error
 			out = append(out, LearnerStatus{Learner: l, Modules: map[string]ModuleState{}})
 		}
 		if module.Valid {
-			out[len(out)-1].Modules[module.String] = ModuleState{Status: status.String, BestPercent: int(best.Int64),
+			out[len(out)-1].Modules[module.String] = ModuleState{Status: ModuleStatus(status.String), BestPercent: int(best.Int64),
 				HasScore: best.Valid, PassedAt: fromMillis(passed)}
 		}
 	}

@@ -285,11 +285,11 @@ func (w *demoWriter) module(rng *rand.Rand, l *demoLearner, m DemoModule, t, now
 		return t, nil
 	}
 	status := struct {
-		value   string
+		value   ModuleStatus
 		best    sql.NullInt64
 		passed  sql.NullInt64
 		updated time.Time
-	}{value: "in_progress", updated: t}
+	}{value: ModuleInProgress, updated: t}
 	// Lessons, in order; about one learner in five stops partway through.
 	stopAt := len(m.Lessons)
 	if rng.Float64() < 0.2 {
@@ -336,10 +336,10 @@ func (w *demoWriter) module(rng *rand.Rand, l *demoLearner, m DemoModule, t, now
 			return t, err
 		}
 		t = a.end
-		if a.status == "open" {
+		if a.status == AttemptOpen {
 			break
 		}
-		if a.status == "abandoned" {
+		if a.status == AttemptAbandoned {
 			try, abandoned = try-1, true
 			t = t.Add(time.Duration(10+rng.IntN(48*60)) * time.Minute)
 			continue
@@ -349,10 +349,10 @@ func (w *demoWriter) module(rng *rand.Rand, l *demoLearner, m DemoModule, t, now
 			status.best = sql.NullInt64{Int64: int64(a.percent), Valid: true}
 		}
 		if a.passed {
-			status.value, status.passed = "passed", sql.NullInt64{Int64: a.end.UnixMilli(), Valid: true}
+			status.value, status.passed = ModulePassed, sql.NullInt64{Int64: a.end.UnixMilli(), Valid: true}
 			break
 		}
-		status.value = "failed"
+		status.value = ModuleFailed
 		if rng.Float64() < 0.25 {
 			break // gives up, for now
 		}
@@ -361,7 +361,7 @@ func (w *demoWriter) module(rng *rand.Rand, l *demoLearner, m DemoModule, t, now
 	return t, w.writeStatus(l, m, status.value, status.best, status.passed, status.updated)
 }
 
-func (w *demoWriter) writeStatus(l *demoLearner, m DemoModule, status string, best, passed sql.NullInt64, updated time.Time) error {
+func (w *demoWriter) writeStatus(l *demoLearner, m DemoModule, status ModuleStatus, best, passed sql.NullInt64, updated time.Time) error {
 	_, err := w.modStatus.ExecContext(w.ctx, l.id, m.ID, status, best, passed, updated.UnixMilli())
 	return err
 }
@@ -381,7 +381,7 @@ const (
 )
 
 type demoAttempt struct {
-	status  string
+	status  AttemptStatus
 	percent int
 	passed  bool
 	end     time.Time
@@ -408,7 +408,7 @@ func (w *demoWriter) attemptWithAnswers(rng *rand.Rand, l *demoLearner, m DemoMo
 		answered = rng.IntN(len(plan))
 	}
 	res, err := w.attempt.ExecContext(w.ctx, l.id, m.ID, m.Version, l.lang, string(planJSON), passMark, len(plan),
-		"open", nil, nil, nil, start.UnixMilli(), nil)
+		AttemptOpen, nil, nil, nil, start.UnixMilli(), nil)
 	if err != nil {
 		return demoAttempt{}, err
 	}
@@ -446,13 +446,13 @@ func (w *demoWriter) attemptWithAnswers(rng *rand.Rand, l *demoLearner, m DemoMo
 		t = t.Add(time.Duration(2+rng.IntN(15)) * time.Second) // reading the feedback
 	}
 	l.seen(t)
-	a := demoAttempt{status: "open", end: t}
+	a := demoAttempt{status: AttemptOpen, end: t}
 	switch outcome {
 	case attemptAbandoned:
-		a.status = "abandoned"
+		a.status = AttemptAbandoned
 		_, err = w.tx.ExecContext(w.ctx, `UPDATE attempts SET status = 'abandoned', finished_at = ? WHERE id = ?`, t.UnixMilli(), id)
 	case attemptFinished:
-		a.status, a.percent = "finished", correct*100/len(plan)
+		a.status, a.percent = AttemptFinished, correct*100/len(plan)
 		a.passed = a.percent >= passMark
 		_, err = w.tx.ExecContext(w.ctx, `UPDATE attempts SET status = 'finished', correct = ?, score_percent = ?, passed = ?, finished_at = ?
 			WHERE id = ?`, correct, a.percent, a.passed, t.UnixMilli(), id)

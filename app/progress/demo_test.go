@@ -113,7 +113,7 @@ func TestBulkDemoWritesWhatTheAppWrites(t *testing.T) {
 			banks[m.ID][q.ID] = q
 		}
 	}
-	statuses := map[string]int{}
+	statuses := map[ModuleStatus]int{}
 	var attempts, answers int
 	for _, l := range learners {
 		sums, err := s.Summaries(ctx, l.ID)
@@ -195,7 +195,7 @@ func TestBulkDemoWritesWhatTheAppWrites(t *testing.T) {
 			}
 		}
 	}
-	for _, st := range []string{"", "in_progress", "passed", "failed"} {
+	for _, st := range []ModuleStatus{ModuleNotStarted, ModuleInProgress, ModulePassed, ModuleFailed} {
 		if statuses[st] < 20 {
 			t.Errorf("only %d learner-modules with status %q: %v", statuses[st], st, statuses)
 		}

@@ -21,9 +21,9 @@ type CompletionStatus string
 // are module_status's values.
 const (
 	CompletionNotStarted CompletionStatus = "not_started"
-	CompletionInProgress CompletionStatus = "in_progress"
-	CompletionPassed     CompletionStatus = "passed"
-	CompletionFailed     CompletionStatus = "failed"
+	CompletionInProgress                  = CompletionStatus(ModuleInProgress)
+	CompletionPassed                      = CompletionStatus(ModulePassed)
+	CompletionFailed                      = CompletionStatus(ModuleFailed)
 )
 
 // CompletionStatuses lists the statuses in the order reports show them.

@@ -155,7 +155,7 @@ func TestEachCompletionReportsStatusScoreAttemptsAndTime(t *testing.T) {
 		}
 		for _, m := range q.Modules {
 			r, sum := byKey[l.Name+"/"+m], sums[m]
-			if string(r.Status) != sum.Status && !(sum.Status == "" && r.Status == CompletionNotStarted) || r.TimeSpent != sum.TimeSpent || r.BestPercent != sum.BestPercent {
+			if string(r.Status) != string(sum.Status) && !(sum.Status == "" && r.Status == CompletionNotStarted) || r.TimeSpent != sum.TimeSpent || r.BestPercent != sum.BestPercent {
 				t.Errorf("%s/%s: report %+v, summary %+v", l.Name, m, r, sum)
 			}
 		}

@@ -112,7 +112,7 @@ func TestRefresherFallsDueAndARefresherPassRenewsIt(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := map[bool]string{true: "refresher", false: "quiz"}[refresher]; done.Kind != want {
+		if want := map[bool]AttemptKind{true: KindRefresher, false: KindQuiz}[refresher]; done.Kind != want {
 			t.Errorf("attempt kind %s, want %s", done.Kind, want)
 		}
 	}

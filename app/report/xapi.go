@@ -422,7 +422,7 @@ func (x *XAPI) attemptStatements(l progress.Learner, a progress.AttemptRecord) [
 		c := x.context(l, a.Language, a.ContentVersion)
 		c.Registration, c.ContextActivities = registration, ca
 		if a.Kind != "" {
-			c.Extensions[ExtAttemptKind] = a.Kind
+			c.Extensions[ExtAttemptKind] = string(a.Kind)
 		}
 		return c
 	}
@@ -460,7 +460,7 @@ func (x *XAPI) attemptStatements(l progress.Learner, a progress.AttemptRecord) [
 			Timestamp: timestamp(ans.AnsweredAt),
 		})
 	}
-	if a.Status != "finished" || a.FinishedAt.IsZero() || a.Total <= 0 {
+	if a.Status != progress.AttemptFinished || a.FinishedAt.IsZero() || a.Total <= 0 {
 		return out
 	}
 	duration := Duration(spent)
