@@ -35,6 +35,9 @@ type quizScreen struct {
 	// The scenario step just decided, whose feedback is shown before going on.
 	stepDone *quiz.Choice
 	noteSeen map[int]bool
+	// noneMarked is set once the learner was told that checking a spot-the-signals
+	// situation with nothing marked says it holds no sign; checking again then does.
+	noneMarked bool
 
 	rows []*optionRow
 	hint *widget.Label
@@ -146,7 +149,7 @@ func (s *quizScreen) moduleID(i int) string {
 func (s *quizScreen) begin(i int) {
 	s.idx = i
 	s.shown = time.Now()
-	s.chosen, s.pairs, s.stepDone = nil, map[string]string{}, nil
+	s.chosen, s.pairs, s.stepDone, s.noneMarked = nil, map[string]string{}, nil, false
 	s.confidence = quiz.Unsaid
 	s.order = nil
 	if i < s.session.Len() {
@@ -205,7 +208,7 @@ func (s *quizScreen) view() fyne.CanvasObject {
 	it := s.item()
 	var body fyne.CanvasObject
 	var actions fyne.CanvasObject
-	if it.Question.Kind == quiz.Scenario && !it.Answered && len(it.Response.Path) == 0 && !s.noteSeen[s.idx] {
+	if s.needsNote(it) {
 		body, actions = s.contentNote()
 	} else {
 		body, actions = s.questionView(it)
@@ -218,7 +221,14 @@ func (s *quizScreen) view() fyne.CanvasObject {
 	return container.NewPadded(container.NewBorder(top, container.NewVBox(s.hint, actions), nil, nil, scroll))
 }
 
-// contentNote is shown before a case scenario.
+// needsNote reports whether the content note comes before question it: a case (a
+// scenario or a spot-the-signals situation) not yet begun.
+func (s *quizScreen) needsNote(it quiz.Item) bool {
+	isCase := it.Question.Kind == quiz.Scenario || it.Question.Kind == quiz.Spot
+	return isCase && !it.Answered && len(it.Response.Path) == 0 && !s.noteSeen[s.idx]
+}
+
+// contentNote is shown before a case scenario or situation.
 func (s *quizScreen) contentNote() (fyne.CanvasObject, fyne.CanvasObject) {
 	u := s.u
 	cont := widget.NewButtonWithIcon(u.T("Note.Continue"), theme.NavigateNextIcon(), func() {
@@ -257,6 +267,8 @@ func (s *quizScreen) questionView(it quiz.Item) (fyne.CanvasObject, fyne.CanvasO
 		s.addMatching(box, it)
 	case quiz.Scenario:
 		s.addScenario(box, it)
+	case quiz.Spot:
+		s.addSpot(box, it)
 	}
 
 	var action *widget.Button
@@ -555,6 +567,12 @@ func (s *quizScreen) submit() {
 		return
 	}
 	r := s.response(q)
+	if q.Kind == quiz.Spot && len(r.Chosen) == 0 && !s.noneMarked {
+		// Marking nothing is an answer (no sign here), but more often a slip: ask once.
+		s.noneMarked = true
+		s.hint.SetText(u.T("Quiz.SpotNoneMarked"))
+		return
+	}
 	g, err := s.session.Grade(s.idx, r)
 	var inc quiz.ErrIncomplete
 	if errors.As(err, &inc) {
@@ -566,8 +584,8 @@ func (s *quizScreen) submit() {
 		return
 	}
 	if err := s.record(progress.Answer{
-		Position: s.idx, QuestionID: q.ID, Response: r, Complete: true, Correct: g.Correct, Time: spent,
-		Confidence: s.confidence, Indicator: q.Indicator,
+		Position: s.idx, QuestionID: q.ID, Response: r, Complete: true, Correct: g.Correct, Score: g.Score, Time: spent,
+		Confidence: s.confidence, Indicator: q.Topic,
 	}); err != nil {
 		u.showError(err)
 		return
@@ -601,14 +619,14 @@ func (s *quizScreen) submitStep(it quiz.Item, spent time.Duration) {
 		u.showError(err)
 		return
 	}
-	a := progress.Answer{Position: s.idx, QuestionID: q.ID, Response: r, Time: spent, Indicator: q.Indicator}
+	a := progress.Answer{Position: s.idx, QuestionID: q.ID, Response: r, Time: spent, Indicator: q.Topic}
 	if !more {
 		g, err := s.session.Grade(s.idx, r)
 		if err != nil {
 			u.showError(err)
 			return
 		}
-		a.Complete, a.Correct = true, g.Correct
+		a.Complete, a.Correct, a.Score = true, g.Correct, g.Score
 	}
 	if err := s.record(a); err != nil {
 		u.showError(err)
@@ -649,7 +667,11 @@ func (u *UI) feedbackView(it quiz.Item) fyne.CanvasObject {
 	q := it.Question
 	title := widget.NewLabelWithStyle(u.T("Quiz.Right"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Importance = widget.SuccessImportance
-	if !it.Grade.Correct {
+	switch {
+	case !it.Grade.Correct && it.Grade.Score > 0:
+		title.SetText(u.T("Quiz.PartlyRight", map[string]any{"Percent": int(it.Grade.Score*100 + 1e-9)}))
+		title.Importance = widget.WarningImportance
+	case !it.Grade.Correct:
 		title.SetText(u.T("Quiz.Wrong"))
 		title.Importance = widget.DangerImportance
 	}
@@ -691,6 +713,8 @@ func (u *UI) feedbackView(it quiz.Item) fyne.CanvasObject {
 			_, c, _ := q.ScenarioChoice(p)
 			box.Add(scenarioStepLine(c))
 		}
+	case quiz.Spot:
+		box.Add(u.spotFeedback(it))
 	}
 	for _, n := range notes {
 		box.Add(wrapped(n))
@@ -764,7 +788,7 @@ func (s *quizScreen) onKey(e *fyne.KeyEvent) {
 	case s.stepDone != nil:
 		s.stepDone, s.chosen, s.shown = nil, nil, time.Now()
 		s.u.redraw()
-	case it.Question.Kind == quiz.Scenario && len(it.Response.Path) == 0 && !s.noteSeen[s.idx]:
+	case s.needsNote(it):
 		s.noteSeen[s.idx] = true
 		s.u.redraw()
 	default:

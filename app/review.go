@@ -2,7 +2,6 @@ package app
 
 import (
 	"image/color"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -91,19 +90,58 @@ var (
 	missingColor  = color.NRGBA{R: 0xd6, G: 0x3b, B: 0x3b, A: 0xff}
 )
 
-// indicatorLabel names an indicator in the current language: the module's label when it
-// has one, else the slug made readable.
-func (u *UI) indicatorLabel(m *modules.Module, slug string) string {
-	if m != nil {
-		if l := m.In(u.loc.Lang).Indicators[slug]; l != "" {
-			return l
+// indicatorLabel names a catalogue indicator in the current language, saying when it is
+// general guidance rather than a sign from the report.
+func (u *UI) indicatorLabel(id string) string {
+	ind, ok := u.catalog().Indicator(id)
+	if !ok {
+		return id
+	}
+	if !ind.FromReport() {
+		return u.T("Indicator.GeneralLabel", map[string]any{"Title": ind.In(u.loc.Lang).Title})
+	}
+	return ind.In(u.loc.Lang).Title
+}
+
+// indicatorMastery is the mastery of one warning sign of the catalogue: the review cards
+// of every question that exercises it, added up.
+type indicatorMastery struct {
+	id                                    string
+	mastered, learning, missing, priority int
+}
+
+// masteryByIndicator adds up the cards of each question under each catalogue indicator
+// the question exercises, in the catalogue's order (the report's signs first). Questions
+// on the law or the context exercise no indicator and are left out; so are indicators no
+// answered question exercises.
+func masteryByIndicator(cat *modules.Catalog, rows []progress.QuestionMastery) []indicatorMastery {
+	indicatorsOf := map[string][]string{} // module/question -> indicator ids
+	for _, m := range cat.Modules {
+		for _, q := range m.In("fr").Bank {
+			indicatorsOf[m.ID+"/"+q.ID] = q.Indicators
 		}
 	}
-	s := strings.ReplaceAll(slug, "-", " ")
-	if s == "" {
-		return s
+	sums := map[string]*indicatorMastery{}
+	for _, r := range rows {
+		for _, id := range indicatorsOf[r.ModuleID+"/"+r.QuestionID] {
+			s := sums[id]
+			if s == nil {
+				s = &indicatorMastery{id: id}
+				sums[id] = s
+			}
+			s.mastered += r.Mastered
+			s.learning += r.Learning
+			s.missing += r.Missing
+			s.priority += r.Priority
+		}
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	var out []indicatorMastery
+	for _, ind := range cat.Indicators() {
+		if s := sums[ind.ID]; s != nil {
+			out = append(out, *s)
+		}
+	}
+	return out
 }
 
 // showMastery draws, for every indicator the learner was asked about, how many of its
@@ -114,11 +152,11 @@ func (u *UI) showMastery() {
 		if err != nil {
 			u.showError(err)
 		}
-		return u.masteryView(rows, u.T("Mastery.Title"), u.T("Mastery.Intro"))
+		return u.masteryView(masteryByIndicator(u.catalog(), rows), u.T("Mastery.Title"), u.T("Mastery.Intro"))
 	})
 }
 
-func (u *UI) masteryView(rows []progress.IndicatorMastery, title, intro string) fyne.CanvasObject {
+func (u *UI) masteryView(rows []indicatorMastery, title, intro string) fyne.CanvasObject {
 	legend := container.NewHBox(
 		swatch(masteredColor), widget.NewLabel(u.T("Mastery.Mastered")),
 		swatch(learningColor), widget.NewLabel(u.T("Mastery.Learning")),
@@ -127,22 +165,12 @@ func (u *UI) masteryView(rows []progress.IndicatorMastery, title, intro string) 
 	if len(rows) == 0 {
 		box.Add(wrapped(u.T("Mastery.Empty")))
 	}
-	current := ""
 	for _, r := range rows {
-		m, _ := u.catalog().Module(r.ModuleID)
-		if r.ModuleID != current {
-			current = r.ModuleID
-			name := r.ModuleID
-			if m != nil {
-				name = m.In(u.loc.Lang).Title
-			}
-			box.Add(widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-		}
-		label := u.indicatorLabel(m, r.Indicator)
-		if r.Priority > 0 {
+		label := u.indicatorLabel(r.id)
+		if r.priority > 0 {
 			label = "⚠ " + label + " — " + u.T("Mastery.ConfidentMistake")
 		}
-		box.Add(container.NewGridWithColumns(2, wrapped(label), masteryBar(r.Mastered, r.Learning, r.Missing)))
+		box.Add(container.NewGridWithColumns(2, wrapped(label), masteryBar(r.mastered, r.learning, r.missing)))
 	}
 	back := widget.NewButtonWithIcon(u.T("Top.Catalog"), theme.HomeIcon(), u.showCatalog)
 	return container.NewVScroll(container.NewPadded(container.NewBorder(nil, container.NewHBox(back), nil, nil, box)))

@@ -38,7 +38,17 @@ func (h *harness) firstOfKind(k quiz.Kind) quiz.Question {
 func TestConfidentMistakeComesBackFirstInTheReview(t *testing.T) {
 	h := newHarness(t, "")
 	h.createLearner("Yusuf", "fedasil")
-	q := h.firstOfKind(quiz.Single)
+	// A single-choice question that exercises a warning sign of the catalogue.
+	var q quiz.Question
+	for _, c := range h.core().In(h.ui.loc.Lang).Bank {
+		if c.Kind == quiz.Single && len(c.Indicators) > 0 {
+			q = c
+			break
+		}
+	}
+	if q.ID == "" {
+		t.Fatal("no single-choice question exercises an indicator")
+	}
 	h.oneQuestionAttempt(q)
 
 	// Say "sure", choose a wrong option, check.
@@ -68,12 +78,16 @@ func TestConfidentMistakeComesBackFirstInTheReview(t *testing.T) {
 		t.Errorf("%d still due after reviewing", n)
 	}
 
-	// The mastery picture names the indicator.
+	// The mastery picture names the catalogue's indicators the question exercises, one
+	// bar each, and nothing else (not the question's topic).
 	h.tap("Mastery.Button")
 	h.mustShow(h.ui.T("Mastery.Title"))
-	h.mustShow(h.ui.indicatorLabel(h.core(), q.Indicator))
-	if len(findAll[*stackedBar](h, nil)) != 1 {
-		t.Error("no mastery bar drawn")
+	for _, id := range q.Indicators {
+		ind, _ := h.ui.catalog().Indicator(id)
+		h.mustShow(ind.In(h.ui.loc.Lang).Title)
+	}
+	if n := len(findAll[*stackedBar](h, nil)); n != len(q.Indicators) {
+		t.Errorf("%d mastery bars drawn, want one per indicator (%d)", n, len(q.Indicators))
 	}
 }
 

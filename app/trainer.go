@@ -357,9 +357,10 @@ func (t *trainerScreen) modulesTab() fyne.CanvasObject {
 		indicators := map[string][2]int{}
 		shown := 0
 		for _, q := range st.Questions {
-			ind := byID[q.QuestionID].Indicator
-			v := indicators[ind]
-			indicators[ind] = [2]int{v[0] + q.Wrong, v[1] + q.Total}
+			for _, ind := range byID[q.QuestionID].Indicators {
+				v := indicators[ind]
+				indicators[ind] = [2]int{v[0] + q.Wrong, v[1] + q.Total}
+			}
 			if shown < 5 && q.Wrong > 0 {
 				shown++
 				prompt := byID[q.QuestionID].Prompt
@@ -393,7 +394,7 @@ func (t *trainerScreen) modulesTab() fyne.CanvasObject {
 			if i == 5 {
 				break
 			}
-			indBox.Add(container.NewGridWithColumns(2, wrapped(u.indicatorLabel(m, in.slug)), shareBar(in.wrong, in.total, u)))
+			indBox.Add(container.NewGridWithColumns(2, wrapped(u.indicatorLabel(in.slug)), shareBar(in.wrong, in.total, u)))
 		}
 		if len(inds) == 0 {
 			indBox.Add(wrapped(u.T("Trainer.NoData")))
@@ -554,7 +555,7 @@ func (t *trainerScreen) cohortsTab() fyne.CanvasObject {
 			u.show(func() fyne.CanvasObject {
 				back := widget.NewButtonWithIcon(u.T("Common.Back"), theme.NavigateBackIcon(), func() { u.show(t.view) })
 				return container.NewBorder(container.NewHBox(back), nil, nil, nil,
-					u.masteryView(rows, u.T("Trainer.CohortMastery", map[string]any{"Cohort": c.Code}), u.T("Trainer.CohortMasteryIntro")))
+					u.masteryView(masteryByIndicator(u.catalog(), rows), u.T("Trainer.CohortMastery", map[string]any{"Cohort": c.Code}), u.T("Trainer.CohortMasteryIntro")))
 			})
 		})
 		list.Add(container.NewBorder(nil, nil, nil, mastery, widget.NewLabel(label+" · "+u.N("Trainer.LearnerCount", c.Learners, nil))))

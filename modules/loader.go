@@ -25,6 +25,8 @@ type sectionFile struct {
 	ID      string    `toml:"id"`
 	Cite    *citeFile `toml:"cite"`
 	General string    `toml:"general"`
+	// Indicators are the catalogue's signs the section teaches.
+	Indicators []string `toml:"indicators"`
 }
 
 type lessonFile struct {
@@ -44,17 +46,21 @@ type stepFile struct {
 }
 
 type questionFile struct {
-	ID        string            `toml:"id"`
-	Type      string            `toml:"type"`
-	Indicator string            `toml:"indicator"`
-	Cite      *citeFile         `toml:"cite"`
-	General   string            `toml:"general"`
-	Options   []string          `toml:"options"`
-	Targets   []string          `toml:"targets"`
-	Answer    []string          `toml:"answer"`
-	Pairs     map[string]string `toml:"pairs"`
-	Start     string            `toml:"start"`
-	Steps     []stepFile        `toml:"steps"`
+	ID         string            `toml:"id"`
+	Type       string            `toml:"type"`
+	Skill      string            `toml:"skill"`
+	Topic      string            `toml:"topic"`
+	Indicators []string          `toml:"indicators"`
+	Workplace  bool              `toml:"workplace"`
+	Signs      map[string]string `toml:"signs"`
+	Cite       *citeFile         `toml:"cite"`
+	General    string            `toml:"general"`
+	Options    []string          `toml:"options"`
+	Targets    []string          `toml:"targets"`
+	Answer     []string          `toml:"answer"`
+	Pairs      map[string]string `toml:"pairs"`
+	Start      string            `toml:"start"`
+	Steps      []stepFile        `toml:"steps"`
 }
 
 type moduleFile struct {
@@ -85,6 +91,7 @@ type stepText struct {
 type questionText struct {
 	Prompt      string                `toml:"prompt"`
 	Intro       string                `toml:"intro"`
+	Situation   string                `toml:"situation"`
 	Explanation string                `toml:"explanation"`
 	WhyTrue     string                `toml:"why_true"`
 	WhyFalse    string                `toml:"why_false"`
@@ -110,9 +117,6 @@ type languageFile struct {
 	} `toml:"module"`
 	Lessons   map[string]lessonText   `toml:"lessons"`
 	Questions map[string]questionText `toml:"questions"`
-	// Indicators names the indicator slugs in this language: every slug the module's
-	// questions use, and no other.
-	Indicators map[string]string `toml:"indicators"`
 }
 
 // What every module must hold.
@@ -123,9 +127,30 @@ const (
 	MinScenarios             = 2
 )
 
-// Load reads and validates every module and the glossary from fsys (the layout of
-// README.md). It returns Errors listing every problem found, each as file:line: message.
+// Load reads and validates every module, the indicator catalogue and the glossary from
+// fsys (the layout of README.md). It returns Errors listing every problem found, each as
+// file:line: message.
 func Load(fsys fs.FS) (*Catalog, error) {
+	cat, err := load(fsys)
+	if err != nil {
+		return nil, err
+	}
+	return cat, nil
+}
+
+// Check is Load that also reports the content's make-up (the skill mix of every module,
+// the use of every indicator), even when the content has errors.
+func Check(fsys fs.FS) (Report, error) {
+	cat, err := load(fsys)
+	if cat == nil {
+		return Report{}, err
+	}
+	return cat.Report(), err
+}
+
+// load reads and validates the content. With Errors it also returns what it could read,
+// for Check's report; with any other error, no catalog.
+func load(fsys fs.FS) (*Catalog, error) {
 	var errs Errors
 	cat := &Catalog{}
 	dirs, err := fs.Glob(fsys, "*/module.toml")
@@ -134,6 +159,13 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	}
 	if len(dirs) == 0 {
 		return nil, Errors{{File: "modules", Line: 1, Msg: "no module found (want <id>/module.toml)"}}
+	}
+	inds, es := loadIndicators(fsys, indicatorsFile)
+	errs = append(errs, es...)
+	cat.indicators = inds
+	known := map[string]bool{}
+	for _, ind := range inds {
+		known[ind.ID] = true
 	}
 	// Modules load in parallel (parsing TOML is most of the start-up's content work);
 	// results are gathered in folder order, so errors come out the same every time.
@@ -144,7 +176,7 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			loaded[i], found[i] = loadModule(fsys, path.Dir(p))
+			loaded[i], found[i] = loadModule(fsys, path.Dir(p), known)
 		}()
 	}
 	wg.Wait()
@@ -164,11 +196,28 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	g, es := loadGlossary(fsys, "glossary.toml")
 	errs = append(errs, es...)
 	cat.glossary = g
+	forbidden, es := loadForbidden(fsys, "terminology.toml")
+	errs = append(errs, es...)
+	for _, name := range []string{"glossary.toml", indicatorsFile} {
+		errs = append(errs, checkWording(fsys, name, "", forbidden)...)
+	}
+	for _, p := range dirs {
+		for _, lang := range Languages {
+			errs = append(errs, checkWording(fsys, path.Dir(p)+"/"+lang+".toml", lang, forbidden)...)
+		}
+	}
+	if inds != nil {
+		errs = append(errs, checkIndicatorUse(fsys, cat)...)
+	}
+	errs = append(errs, checkTargets(cat)...)
 	if len(errs) > 0 {
-		return nil, errs
+		return cat, errs
 	}
 	return cat, nil
 }
+
+// indicatorsFile is the indicator catalogue's file.
+const indicatorsFile = "indicators.toml"
 
 // decode reads a TOML file into v. Unknown keys are errors: a misspelt key would
 // otherwise be silently ignored. (pelletier/go-toml is used rather than BurntSushi/toml
@@ -216,10 +265,15 @@ func checkCite(src *source, line int, c *citeFile, general string, what string) 
 		e := src.errorf(line, "%s: citation lines %v must be [from, to] with 1 <= from <= to <= %d", what, c.Lines, ReportLines)
 		return quiz.Citation{}, &e
 	}
+	if n := c.Lines[1] - c.Lines[0] + 1; n > MaxCitationLines {
+		e := src.errorf(line, "%s: citation lines %v span %d lines, more than %d: cite the passage itself", what, c.Lines, n, MaxCitationLines)
+		return quiz.Citation{}, &e
+	}
 	return quiz.Citation{Section: c.Section, From: c.Lines[0], To: c.Lines[1]}, nil
 }
 
-func loadModule(fsys fs.FS, dir string) (*Module, Errors) {
+// loadModule reads and checks one module; known holds the catalogue's indicator ids.
+func loadModule(fsys fs.FS, dir string, known map[string]bool) (*Module, Errors) {
 	name := dir + "/module.toml"
 	var mf moduleFile
 	src, errs := decode(fsys, name, &mf)
@@ -304,6 +358,14 @@ func loadModule(fsys fs.FS, dir string) (*Module, Errors) {
 			if _, e := checkCite(src, src.keyIn(sline, at(sectionLines, si), "cite"), s.Cite, s.General, "section "+l.ID+"/"+s.ID); e != nil {
 				errs = append(errs, *e)
 			}
+			if hasDuplicates(s.Indicators) {
+				errs = append(errs, src.errorf(src.keyIn(sline, at(sectionLines, si), "indicators"), "section %s/%s lists an indicator twice", l.ID, s.ID))
+			}
+			for _, id := range s.Indicators {
+				if !known[id] {
+					errs = append(errs, src.errorf(src.keyIn(sline, at(sectionLines, si), "indicators"), "section %s/%s: %q is not in the indicator catalogue", l.ID, s.ID, id))
+				}
+			}
 		}
 	}
 
@@ -321,16 +383,45 @@ func loadModule(fsys fs.FS, dir string) (*Module, Errors) {
 			errs = append(errs, src.errorf(field("id"), "question id %q appears twice", qf.ID))
 		}
 		qIDs[qf.ID] = true
-		if strings.TrimSpace(qf.Indicator) == "" {
-			errs = append(errs, src.errorf(line, "question %s has no indicator", qf.ID))
+		if !validID(qf.Topic) {
+			errs = append(errs, src.errorf(field("topic"), "question %s: topic %q must be a lowercase slug (what the question is about)", qf.ID, qf.Topic))
+		}
+		if !quiz.Skill(qf.Skill).Valid() {
+			errs = append(errs, src.errorf(field("skill"), "question %s: skill %q must be one of %v", qf.ID, qf.Skill, quiz.Skills))
+		}
+		if hasDuplicates(qf.Indicators) {
+			errs = append(errs, src.errorf(field("indicators"), "question %s lists an indicator twice", qf.ID))
+		}
+		for _, id := range qf.Indicators {
+			if !known[id] {
+				errs = append(errs, src.errorf(field("indicators"), "question %s: %q is not in the indicator catalogue", qf.ID, id))
+			}
 		}
 		cite, e := checkCite(src, field("cite"), qf.Cite, qf.General, "question "+qf.ID)
 		if e != nil {
 			errs = append(errs, *e)
 		}
 		q := quiz.Question{
-			ID: qf.ID, Kind: quiz.Kind(qf.Type), Indicator: qf.Indicator, Citation: cite, General: qf.General,
-			Answer: qf.Answer, Pairs: qf.Pairs, Start: qf.Start,
+			ID: qf.ID, Kind: quiz.Kind(qf.Type), Skill: quiz.Skill(qf.Skill), Topic: qf.Topic,
+			Indicators: qf.Indicators, Workplace: qf.Workplace, Citation: cite, General: qf.General,
+			Answer: qf.Answer, Pairs: qf.Pairs, Start: qf.Start, Signs: qf.Signs,
+		}
+		if q.Kind == quiz.Spot {
+			// The answer of a spot question is its signs, in reading order.
+			if len(qf.Answer) > 0 {
+				errs = append(errs, src.errorf(field("answer"), "question %s: a spot question has no answer key: its signs are the answer", qf.ID))
+			}
+			q.Answer = nil
+			for _, id := range qf.Options {
+				if _, ok := qf.Signs[id]; ok {
+					q.Answer = append(q.Answer, id)
+				}
+			}
+			for _, ind := range qf.Signs {
+				if !slices.Contains(qf.Indicators, ind) {
+					errs = append(errs, src.errorf(field("indicators"), "question %s: sign indicator %q is not among the question's indicators", qf.ID, ind))
+				}
+			}
 		}
 		if q.Kind == quiz.TrueFalse {
 			q.Options = []quiz.Option{{ID: quiz.True}, {ID: quiz.False}}
@@ -380,6 +471,7 @@ func loadModule(fsys fs.FS, dir string) (*Module, Errors) {
 			m.texts[lang] = texts[i]
 		}
 	}
+	m.structure = bank
 	return m, errs
 }
 
@@ -436,4 +528,10 @@ func validID(id string) bool {
 		}
 	}
 	return true
+}
+
+func hasDuplicates(ids []string) bool {
+	s := slices.Clone(ids)
+	slices.Sort(s)
+	return len(slices.Compact(s)) != len(ids)
 }

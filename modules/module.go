@@ -43,6 +43,8 @@ type Section struct {
 	// General names the public source when the section is general guidance rather than
 	// drawn from the report.
 	General string
+	// Indicators are the ids of the catalogue's signs the section teaches.
+	Indicators []string
 }
 
 // Lesson is an ordered list of sections.
@@ -58,8 +60,6 @@ type Text struct {
 	Summary string
 	Lessons []Lesson
 	Bank    []quiz.Question
-	// Indicators names each indicator slug the questions test, for the mastery picture.
-	Indicators map[string]string
 }
 
 // Module is one training module in every language.
@@ -74,6 +74,8 @@ type Module struct {
 	QuizSize   int
 
 	texts map[string]*Text
+	// structure is the question bank without its texts, as module.toml has it.
+	structure []quiz.Question
 }
 
 // In returns the module's text in lang, falling back to French.
@@ -114,8 +116,9 @@ type Term struct {
 
 // Catalog is all the content: the modules in catalog order and the glossary.
 type Catalog struct {
-	Modules  []*Module
-	glossary map[string][]Term
+	Modules    []*Module
+	glossary   map[string][]Term
+	indicators []*Indicator
 }
 
 // Module returns the module with the given id.

@@ -121,3 +121,17 @@ func (s *source) keyInTable(prefix, key string) int {
 	}
 	return s.keyIn(start, s.tableEnd(start, prefix), key)
 }
+
+// headerIn returns the line of header (exactly, after trimming) between from and to (0:
+// the end of the file), or 0.
+func (s *source) headerIn(from, to int, header string) int {
+	if to <= 0 || to > len(s.lines) {
+		to = len(s.lines) + 1
+	}
+	for i := max(from, 1); i < to; i++ {
+		if strings.TrimSpace(s.lines[i-1]) == header {
+			return i
+		}
+	}
+	return 0
+}

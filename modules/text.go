@@ -88,7 +88,8 @@ func loadText(fsys fs.FS, dir, lang string, mf moduleFile, structure []quiz.Ques
 				continue
 			}
 			what := "section " + ls.ID + "/" + sf.ID
-			sec := Section{ID: sf.ID, Title: c.need(stable, "title", st.Title, what), Body: c.need(stable, "body", st.Body, what), General: sf.General}
+			sec := Section{ID: sf.ID, Title: c.need(stable, "title", st.Title, what), Body: c.need(stable, "body", st.Body, what),
+				General: sf.General, Indicators: sf.Indicators}
 			if sf.Cite != nil && len(sf.Cite.Lines) == 2 {
 				sec.Cite = quiz.Citation{Section: sf.Cite.Section, From: sf.Cite.Lines[0], To: sf.Cite.Lines[1]}
 			}
@@ -111,21 +112,6 @@ func loadText(fsys fs.FS, dir, lang string, mf moduleFile, structure []quiz.Ques
 		t.Bank = append(t.Bank, c.question(sq, qt))
 	}
 	extra(c, lf.Questions, qIDs, "[questions", "question")
-
-	// Indicator names, for the mastery picture and the trainer's charts.
-	if lf.Indicators == nil {
-		c.errs = append(c.errs, src.errorf(len(src.lines), "no [indicators] table naming the indicators the questions test"))
-	} else {
-		var slugs []string
-		for _, q := range structure {
-			if !slices.Contains(slugs, q.Indicator) {
-				slugs = append(slugs, q.Indicator)
-				c.need("[indicators", q.Indicator, lf.Indicators[q.Indicator], "indicator")
-			}
-		}
-		extra(c, lf.Indicators, slugs, "[indicators", "indicator")
-		t.Indicators = lf.Indicators
-	}
 	return t, c.errs
 }
 
@@ -150,6 +136,8 @@ func (c *textChecker) question(sq quiz.Question, qt questionText) quiz.Question 
 		if len(qt.Options) > 0 {
 			c.errs = append(c.errs, c.src.errorf(c.src.table(table+".options"), "%s: a true/false question has no options table", what))
 		}
+	case quiz.Spot:
+		c.spot(&q, qt)
 	case quiz.Scenario:
 		q.Intro = c.need(table, "intro", qt.Intro, what)
 		q.Steps = make([]quiz.Step, len(sq.Steps))
@@ -187,4 +175,38 @@ func (c *textChecker) question(sq quiz.Question, qt questionText) quiz.Question 
 		extra(c, qt.Targets, optionIDs(q.Targets), table+".targets", "target")
 	}
 	return q
+}
+
+// spot fills the situation and the phrases of a spot-the-signals question. Every phrase
+// has its text and says why it is or is not a sign; the situation holds each phrase
+// exactly once, as {id}, and no other braces.
+func (c *textChecker) spot(q *quiz.Question, qt questionText) {
+	table := "[questions." + q.ID
+	what := "question " + q.ID
+	q.Situation = c.need(table, "situation", qt.Situation, what)
+	for i, o := range q.Options {
+		ot := qt.Options[o.ID]
+		q.Options[i].Text = c.need(table+".options", o.ID, ot.Text, what+" phrase "+o.ID)
+		q.Options[i].Why = c.need(table+".options", o.ID, ot.Why, what+" phrase "+o.ID+" needs why (sign or not);")
+		if strings.ContainsAny(ot.Text, "{}") {
+			c.errs = append(c.errs, c.src.errorf(c.src.keyInTable(table+".options", o.ID), "%s: phrase %s has braces in its text", what, o.ID))
+		}
+	}
+	extra(c, qt.Options, optionIDs(q.Options), table+".options", "phrase")
+	if q.Situation == "" {
+		return
+	}
+	line := c.src.keyInTable(table, "situation")
+	for _, o := range q.Options {
+		if n := quiz.PhraseCounts(q.Situation, q.Options)[o.ID]; n != 1 {
+			c.errs = append(c.errs, c.src.errorf(line, "%s: the situation must hold phrase {%s} once, holds it %d times", what, o.ID, n))
+		}
+	}
+	rest := q.Situation
+	for _, o := range q.Options {
+		rest = strings.ReplaceAll(rest, "{"+o.ID+"}", "")
+	}
+	if strings.ContainsAny(rest, "{}") {
+		c.errs = append(c.errs, c.src.errorf(line, "%s: the situation has braces that name no phrase", what))
+	}
 }

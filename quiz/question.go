@@ -19,13 +19,32 @@ const (
 	Ordering  Kind = "ordering"  // put every option in the right order
 	Matching  Kind = "matching"  // pair each option with a target
 	Scenario  Kind = "scenario"  // a vignette with steps; a choice leads to the next step
+	Spot      Kind = "spot"      // a situation: mark the phrases that are warning signs
 )
 
 // Kinds lists every question type, in the order they are documented.
-var Kinds = []Kind{Single, Multiple, TrueFalse, Ordering, Matching, Scenario}
+var Kinds = []Kind{Single, Multiple, TrueFalse, Ordering, Matching, Scenario, Spot}
 
 // Valid reports whether k is a known question type.
 func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
+
+// Skill is what a question asks of the learner.
+type Skill string
+
+// The skills. Recognising a sign and acting on it are what the training is for; the law
+// and the context serve them.
+const (
+	Recognise Skill = "recognise" // spot a sign in a situation
+	Act       Skill = "act"       // choose what to do, whom to alert, how to speak to the child
+	Law       Skill = "law"       // a rule the professional must apply
+	Context   Skill = "context"   // figures, dates, plans, history
+)
+
+// Skills lists every skill, in the order reports show them.
+var Skills = []Skill{Recognise, Act, Law, Context}
+
+// Valid reports whether s is a known skill.
+func (s Skill) Valid() bool { return slices.Contains(Skills, s) }
 
 // The option ids of a true/false question.
 const (
@@ -61,23 +80,38 @@ type Choice struct {
 
 // Question is one question in one language.
 type Question struct {
-	ID        string
-	Kind      Kind
-	Indicator string   // the indicator or procedure the question tests
+	ID    string
+	Kind  Kind
+	Skill Skill // what the question asks of the learner
+	// Topic is what the question is about (a short slug, such as "hearing-recording"):
+	// review cards are kept under it.
+	Topic string
+	// Indicators are the ids of the catalogue's warning signs the question exercises
+	// (none for a question on the law or the context).
+	Indicators []string
+	// Workplace is set when the question puts the learner in the workplace of the
+	// module's audience (a road check, a night shift, an intake).
+	Workplace bool
 	Citation  Citation // where the report says it
 	// General names the public source of a question that is general guidance, not drawn
 	// from the report; empty for report-based questions.
 	General string
 	Prompt  string
 	Intro   string // the vignette of a scenario
+	// Situation is the text of a spot-the-signals question, with each phrase (option)
+	// in it as {id}.
+	Situation string
 	// Explanation is shown after answering, right or wrong.
 	Explanation string
 
-	Options []Option // single, multiple, truefalse, ordering (the steps), matching (the situations)
+	Options []Option // single, multiple, truefalse, ordering (the steps), matching (the situations), spot (the phrases)
 	Targets []Option // matching: what each option is paired with
 	// Answer holds the right option ids: one for single and truefalse, the set for
-	// multiple, the right order for ordering.
+	// multiple, the right order for ordering, the phrases that are signs for spot.
 	Answer []string
+	// Signs maps each phrase of a spot question that is a warning sign to the catalogue
+	// indicator it shows. Its keys are the Answer.
+	Signs map[string]string
 	// Pairs maps each option id to its target id (matching).
 	Pairs map[string]string
 
@@ -117,7 +151,7 @@ func (q *Question) Target(id string) (Option, bool) {
 
 // Response is what a learner answered. Which fields are used depends on the kind.
 type Response struct {
-	Chosen []string          `json:"chosen,omitempty"` // single, multiple, truefalse: the picked option ids
+	Chosen []string          `json:"chosen,omitempty"` // single, multiple, truefalse: the picked option ids; spot: the marked phrases
 	Order  []string          `json:"order,omitempty"`  // ordering: option ids in the learner's order
 	Pairs  map[string]string `json:"pairs,omitempty"`  // matching: option id -> target id
 	Path   []string          `json:"path,omitempty"`   // scenario: "step:choice" for each step taken
@@ -126,6 +160,9 @@ type Response struct {
 // Grade tells whether r answers q correctly, and why not.
 type Grade struct {
 	Correct bool
+	// Score is the credit the answer earns, from 0 to 1: 1 for a right answer and 0 for a
+	// wrong one, except for spot-the-signals, which gives partial credit (see SpotScore).
+	Score float64
 	// Wrong lists the ids of the options the learner got wrong: a wrong option picked, a
 	// right option missed (multiple), an item out of place (ordering), a wrongly paired
 	// situation (matching), or the "step:choice" of a bad scenario decision.
@@ -149,7 +186,7 @@ func (q *Question) Grade(r Response) (Grade, error) {
 			return Grade{}, fmt.Errorf("question %s: unknown option %q", q.ID, r.Chosen[0])
 		}
 		if len(q.Answer) == 1 && r.Chosen[0] == q.Answer[0] {
-			return Grade{Correct: true}, nil
+			return Grade{Correct: true, Score: 1}, nil
 		}
 		return Grade{Wrong: []string{r.Chosen[0]}}, nil
 	case Multiple:
@@ -169,7 +206,7 @@ func (q *Question) Grade(r Response) (Grade, error) {
 				return Grade{}, fmt.Errorf("question %s: unknown option %q", q.ID, c)
 			}
 		}
-		return Grade{Correct: len(wrong) == 0, Wrong: wrong}, nil
+		return allOrNothing(wrong), nil
 	case Ordering:
 		if len(r.Order) != len(q.Answer) {
 			return Grade{}, ErrIncomplete{"place every step"}
@@ -183,7 +220,7 @@ func (q *Question) Grade(r Response) (Grade, error) {
 				wrong = append(wrong, id)
 			}
 		}
-		return Grade{Correct: len(wrong) == 0, Wrong: wrong}, nil
+		return allOrNothing(wrong), nil
 	case Matching:
 		var wrong []string
 		for _, o := range q.Options {
@@ -198,11 +235,63 @@ func (q *Question) Grade(r Response) (Grade, error) {
 				wrong = append(wrong, o.ID)
 			}
 		}
-		return Grade{Correct: len(wrong) == 0, Wrong: wrong}, nil
+		return allOrNothing(wrong), nil
 	case Scenario:
 		return q.gradeScenario(r.Path)
+	case Spot:
+		return q.gradeSpot(r.Chosen)
 	}
 	return Grade{}, fmt.Errorf("question %s: unknown kind %q", q.ID, q.Kind)
+}
+
+// allOrNothing is the grade of an answer that is right only without a single mistake.
+func allOrNothing(wrong []string) Grade {
+	if len(wrong) == 0 {
+		return Grade{Correct: true, Score: 1}
+	}
+	return Grade{Wrong: wrong}
+}
+
+// SpotScore is the partial-credit rule of spot-the-signals: each sign marked earns a
+// point and each phrase marked that is not a sign loses one; the total, floored at zero,
+// is divided by the number of signs. Marking every phrase therefore earns no more than
+// the signs outnumber the other phrases, and the answer is right only with every sign
+// marked and nothing else. The same rule scores the quiz, the reports and the xAPI
+// result.
+func SpotScore(signsMarked, nonSignsMarked, signs int) float64 {
+	if signs <= 0 {
+		return 0
+	}
+	return float64(max(signsMarked-nonSignsMarked, 0)) / float64(signs)
+}
+
+// gradeSpot grades the phrases marked in a spot-the-signals question. Marking nothing is
+// an answer (that the situation holds no sign), not an incomplete one. Wrong lists the
+// signs missed and the phrases marked that are not signs, in reading order.
+func (q *Question) gradeSpot(marked []string) (Grade, error) {
+	if hasDuplicates(marked) {
+		return Grade{}, fmt.Errorf("question %s: a phrase is marked twice", q.ID)
+	}
+	for _, id := range marked {
+		if !q.hasOption(id) {
+			return Grade{}, fmt.Errorf("question %s: unknown phrase %q", q.ID, id)
+		}
+	}
+	var wrong []string
+	hits, falseMarks := 0, 0
+	for _, o := range q.Options {
+		isMarked, isSign := slices.Contains(marked, o.ID), slices.Contains(q.Answer, o.ID)
+		switch {
+		case isMarked && isSign:
+			hits++
+		case isMarked:
+			falseMarks++
+			wrong = append(wrong, o.ID)
+		case isSign:
+			wrong = append(wrong, o.ID)
+		}
+	}
+	return Grade{Correct: len(wrong) == 0, Score: SpotScore(hits, falseMarks, len(q.Answer)), Wrong: wrong}, nil
 }
 
 func (q *Question) hasOption(id string) bool {
@@ -269,7 +358,7 @@ func (q *Question) gradeScenario(path []string) (Grade, error) {
 			wrong = append(wrong, p)
 		}
 	}
-	return Grade{Correct: len(wrong) == 0, Wrong: wrong}, nil
+	return allOrNothing(wrong), nil
 }
 
 func cutPath(entry string) (step, choice string, ok bool) {

@@ -53,6 +53,7 @@ func DrawFor(q Question, rng *rand.Rand) Draw {
 			d.Options = shuffledIDs(q.Options, rng)
 		}
 	}
+	// The phrases of a spot question stay where the situation has them.
 	if q.Kind == Matching {
 		d.Targets = shuffledIDs(q.Targets, rng)
 	}
@@ -192,25 +193,37 @@ func (s *Session) Done() bool { return s.Current() == len(s.items) }
 // Score is the result of a session.
 type Score struct {
 	Correct, Answered, Total int
-	Percent                  int // rounded down, of Total
-	Passed                   bool
+	// Points is the credit earned: one per right answer, and a part of one for a
+	// partly right spot-the-signals answer.
+	Points  float64
+	Percent int // of Total, from Points, rounded down
+	Passed  bool
 }
 
-// Score counts the right answers. Passed needs every question answered and Percent at
-// least the pass mark.
+// Percent is points out of total as a whole percentage, rounded down. Points are sums of
+// fractions, so a total that is a whole number on paper may be a hair below it in floating
+// point: the tolerance keeps 3 × (1/3) at 100 %.
+func Percent(points float64, total int) int {
+	if total <= 0 {
+		return 0
+	}
+	return int(points*100/float64(total) + 1e-9)
+}
+
+// Score adds up the answers. Passed needs every question answered and Percent at least
+// the pass mark.
 func (s *Session) Score() Score {
 	sc := Score{Total: len(s.items)}
 	for _, it := range s.items {
 		if it.Answered {
 			sc.Answered++
+			sc.Points += it.Grade.Score
 			if it.Grade.Correct {
 				sc.Correct++
 			}
 		}
 	}
-	if sc.Total > 0 {
-		sc.Percent = sc.Correct * 100 / sc.Total
-	}
+	sc.Percent = Percent(sc.Points, sc.Total)
 	sc.Passed = sc.Answered == sc.Total && sc.Percent >= s.passMark
 	return sc
 }

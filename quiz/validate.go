@@ -20,6 +20,7 @@ var optionLimits = map[Kind][2]int{
 	Multiple: {3, 8},
 	Ordering: {3, 7},
 	Matching: {2, 6},
+	Spot:     {3, 8},
 }
 
 // Check returns every structural problem of q: answer keys that do not fit the kind,
@@ -94,6 +95,45 @@ func (q *Question) Check() []Problem {
 		}
 	case Scenario:
 		ps = append(ps, q.checkScenario()...)
+	case Spot:
+		ps = append(ps, q.checkSpot()...)
+	}
+	if q.Kind != Spot && len(q.Signs) > 0 {
+		add("signs", "only a spot question has signs")
+	}
+	return ps
+}
+
+// checkSpot checks a spot-the-signals question: its answer is the phrases that are
+// signs, each naming the indicator it shows; at least one phrase is a sign and at least
+// one is not (a situation where everything or nothing is a sign trains no eye).
+func (q *Question) checkSpot() []Problem {
+	var ps []Problem
+	add := func(field, format string, args ...any) {
+		ps = append(ps, Problem{field, fmt.Sprintf(format, args...)})
+	}
+	if len(q.Signs) == 0 {
+		add("signs", "a spot question needs at least one phrase that is a sign")
+	}
+	if len(q.Signs) >= len(q.Options) && len(q.Options) > 0 {
+		add("signs", "a spot question needs at least one phrase that is not a sign")
+	}
+	for id, ind := range q.Signs {
+		if !q.hasOption(id) {
+			add("signs", "sign %q is not one of the phrases (options)", id)
+		}
+		if ind == "" {
+			add("signs", "sign %q names no indicator", id)
+		}
+	}
+	var want []string
+	for _, o := range q.Options {
+		if _, ok := q.Signs[o.ID]; ok {
+			want = append(want, o.ID)
+		}
+	}
+	if !slices.Equal(q.Answer, want) {
+		add("answer", "the answer of a spot question is its signs in reading order, %v, not %v", want, q.Answer)
 	}
 	return ps
 }

@@ -121,6 +121,9 @@ type Answer struct {
 	Response   quiz.Response
 	Complete   bool
 	Correct    bool
+	// Score is the credit a complete answer earns, from 0 to 1: 1 when Correct, part of
+	// a point for a partly right spot-the-signals answer (quiz.Grade.Score).
+	Score      float64
 	Time       time.Duration // time spent on the question
 	AnsweredAt time.Time
 	// Confidence is how sure the learner said they were, before seeing the result.
@@ -239,7 +242,7 @@ func (s *Store) Attempts(ctx context.Context, learnerID int64, moduleID string) 
 // Answers returns the answers of an attempt in question order.
 func (s *Store) Answers(ctx context.Context, attemptID int64) ([]Answer, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT position, question_id, response, complete, coalesce(correct, 0), time_ms, answered_at,
-			coalesce(confidence, 0)
+			coalesce(confidence, 0), coalesce(score, correct, 0)
 		FROM answers WHERE attempt_id = ? ORDER BY position`, attemptID)
 	if err != nil {
 		return nil, fmt.Errorf("read answers: %w", err)
@@ -250,7 +253,7 @@ func (s *Store) Answers(ctx context.Context, attemptID int64) ([]Answer, error) 
 		var a Answer
 		var resp string
 		var ms, at int64
-		if err := rows.Scan(&a.Position, &a.QuestionID, &resp, &a.Complete, &a.Correct, &ms, &at, &a.Confidence); err != nil {
+		if err := rows.Scan(&a.Position, &a.QuestionID, &resp, &a.Complete, &a.Correct, &ms, &at, &a.Confidence, &a.Score); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal([]byte(resp), &a.Response); err != nil {
@@ -260,6 +263,15 @@ func (s *Store) Answers(ctx context.Context, attemptID int64) ([]Answer, error) 
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// answerScore is the credit stored for a complete answer: 1 for a right one, else its
+// partial credit, kept below 1 (only a right answer earns the whole point).
+func answerScore(a Answer) float64 {
+	if a.Correct {
+		return 1
+	}
+	return min(max(a.Score, 0), 0.999)
 }
 
 // ErrAttemptClosed is returned when answering in an attempt that is no longer open.
@@ -298,19 +310,20 @@ func (s *Store) RecordAnswer(ctx context.Context, attemptID int64, a Answer) err
 	if a.Position < 0 || a.Position >= total {
 		return fmt.Errorf("%w: position %d outside the attempt's %d questions", ErrInvalid, a.Position, total)
 	}
-	var correct any
+	var correct, score any
 	if a.Complete {
-		correct = a.Correct
+		correct, score = a.Correct, answerScore(a)
 	}
 	nowTime := s.now()
 	now := nowTime.UnixMilli()
-	res, err := tx.ExecContext(ctx, `INSERT INTO answers (attempt_id, position, question_id, response, complete, correct, time_ms, answered_at, confidence)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	res, err := tx.ExecContext(ctx, `INSERT INTO answers (attempt_id, position, question_id, response, complete, correct, time_ms, answered_at, confidence, score)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (attempt_id, position) DO UPDATE SET
 			response = excluded.response, complete = excluded.complete, correct = excluded.correct,
-			time_ms = time_ms + excluded.time_ms, answered_at = excluded.answered_at, confidence = excluded.confidence
+			time_ms = time_ms + excluded.time_ms, answered_at = excluded.answered_at, confidence = excluded.confidence,
+			score = excluded.score
 		WHERE complete = 0 AND question_id = excluded.question_id`,
-		attemptID, a.Position, a.QuestionID, string(resp), a.Complete, correct, max(a.Time.Milliseconds(), 0), now, confidenceValue(a.Confidence))
+		attemptID, a.Position, a.QuestionID, string(resp), a.Complete, correct, max(a.Time.Milliseconds(), 0), now, confidenceValue(a.Confidence), score)
 	if err != nil {
 		return wrapWrite("record answer", err)
 	}

@@ -106,9 +106,11 @@ type BundleAnswer struct {
 	Response   json.RawMessage `json:"response"` // a quiz.Response
 	Complete   bool            `json:"complete"`
 	Correct    *bool           `json:"correct,omitempty"`
-	TimeMs     int64           `json:"ms"`
-	AnsweredAt int64           `json:"at"`
-	Confidence *int            `json:"confidence,omitempty"`
+	// Score is the partial credit of a complete answer (0 to 1), when it was stored.
+	Score      *float64 `json:"score,omitempty"`
+	TimeMs     int64    `json:"ms"`
+	AnsweredAt int64    `json:"at"`
+	Confidence *int     `json:"confidence,omitempty"`
 }
 
 // BundleStatus is a learner's status in one module.
@@ -578,6 +580,9 @@ func validateAttempt(where string, a *BundleAttempt) error {
 			return invalid(where, "the response is not a quiz response")
 		case ans.Confidence != nil && (*ans.Confidence < 1 || *ans.Confidence > 3):
 			return invalid(where, "a confidence outside 1–3")
+		case ans.Score != nil && (!ans.Complete || !(*ans.Score >= 0 && *ans.Score <= 1) ||
+			ans.Correct != nil && *ans.Correct != (*ans.Score == 1)):
+			return invalid(where, "a score that is not the credit of a complete answer")
 		case ans.TimeMs < 0 || ans.TimeMs > maxDurationMs:
 			return invalid(where, "a time spent out of range")
 		case !isTime(ans.AnsweredAt):
@@ -753,15 +758,19 @@ func (s *Store) ExportBundle(ctx context.Context) (*Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = query("answers", `SELECT attempt_id, position, question_id, response, complete, correct, time_ms, answered_at, confidence
+	err = query("answers", `SELECT attempt_id, position, question_id, response, complete, correct, time_ms, answered_at, confidence, score
 		FROM answers ORDER BY attempt_id, position`, func(rows *sql.Rows) error {
 		var a BundleAnswer
 		var attempt int64
 		var resp string
 		var correct sql.NullBool
 		var conf sql.NullInt64
-		if err := rows.Scan(&attempt, &a.Position, &a.QuestionID, &resp, &a.Complete, &correct, &a.TimeMs, &a.AnsweredAt, &conf); err != nil {
+		var score sql.NullFloat64
+		if err := rows.Scan(&attempt, &a.Position, &a.QuestionID, &resp, &a.Complete, &correct, &a.TimeMs, &a.AnsweredAt, &conf, &score); err != nil {
 			return err
+		}
+		if score.Valid {
+			a.Score = &score.Float64
 		}
 		a.Response = json.RawMessage(resp)
 		if correct.Valid {
@@ -1228,8 +1237,8 @@ func (m *merger) attempts() error {
 		return err
 	}
 	defer ins.Close()
-	insAnswer, err := m.prepare(`INSERT INTO answers (attempt_id, position, question_id, response, complete, correct, time_ms, answered_at, confidence)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (attempt_id, position) DO NOTHING`)
+	insAnswer, err := m.prepare(`INSERT INTO answers (attempt_id, position, question_id, response, complete, correct, time_ms, answered_at, confidence, score)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (attempt_id, position) DO NOTHING`)
 	if err != nil {
 		return err
 	}
@@ -1237,7 +1246,7 @@ func (m *merger) attempts() error {
 	// An answer stored here incomplete (a scenario under way) takes the bundle's when
 	// that one is complete, or further along.
 	updAnswer, err := m.prepare(`UPDATE answers SET question_id = ?3, response = ?4, complete = ?5, correct = ?6, time_ms = ?7,
-			answered_at = ?8, confidence = ?9
+			answered_at = ?8, confidence = ?9, score = ?10
 		WHERE attempt_id = ?1 AND position = ?2 AND complete = 0 AND (?5 = 1 OR ?8 > answered_at)`)
 	if err != nil {
 		return err
@@ -1320,7 +1329,7 @@ func (m *merger) attempts() error {
 				return err
 			}
 			args := []any{id, ans.Position, ans.QuestionID, string(ans.Response), ans.Complete, ptrValue(ans.Correct),
-				ans.TimeMs, ans.AnsweredAt, ptrValue(ans.Confidence)}
+				ans.TimeMs, ans.AnsweredAt, ptrValue(ans.Confidence), ptrValue(ans.Score)}
 			r, err := insAnswer.ExecContext(m.ctx, args...)
 			if err != nil {
 				return err

@@ -120,8 +120,8 @@ func (s *Store) demoBatch(ctx context.Context, first, size int, mods []DemoModul
 	w.attempt = prepare(`INSERT INTO attempts (learner_id, module_id, content_version, language, plan, pass_mark, total, kind,
 			status, correct, score_percent, passed, started_at, finished_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, 'quiz', ?, ?, ?, ?, ?, ?)`)
-	w.answer = prepare(`INSERT INTO answers (attempt_id, position, question_id, response, complete, correct, time_ms, answered_at, confidence)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	w.answer = prepare(`INSERT INTO answers (attempt_id, position, question_id, response, complete, correct, time_ms, answered_at, confidence, score)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	w.modStatus = prepare(`INSERT INTO module_status (learner_id, module_id, status, best_percent, passed_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?)`)
 	w.card = prepare(`INSERT INTO review_cards (learner_id, module_id, question_id, indicator, stability, difficulty,
@@ -275,7 +275,7 @@ func (l *demoLearner) review(moduleID string, q *quiz.Question, correct bool, co
 	}
 	next := c.Card.Review(quiz.RatingFor(correct, conf), conf, t)
 	next.LastReview, next.Due = time.UnixMilli(next.LastReview.UnixMilli()), time.UnixMilli(next.Due.UnixMilli())
-	c.Card, c.indicator, c.lastCorrect = next, q.Indicator, correct
+	c.Card, c.indicator, c.lastCorrect = next, q.Topic, correct
 }
 
 // module writes the learner's work on one module from t on, stopping at now, and returns
@@ -417,7 +417,7 @@ func (w *demoWriter) attemptWithAnswers(rng *rand.Rand, l *demoLearner, m DemoMo
 		return demoAttempt{}, err
 	}
 	byID := w.questions[m.ID]
-	t, correct := start, 0
+	t, correct, points := start, 0, 0.0
 	for pos, d := range plan[:answered] {
 		q := byID[d.QuestionID]
 		p := clamp(l.ability+0.07*float64(try-1)+difficulty(q), 0.05, 0.99)
@@ -429,6 +429,7 @@ func (w *demoWriter) attemptWithAnswers(rng *rand.Rand, l *demoLearner, m DemoMo
 		if g.Correct {
 			correct++
 		}
+		points += g.Score
 		spent := answerTime(rng, q)
 		t = t.Add(spent)
 		conf := demoConfidence(rng, g.Correct)
@@ -437,10 +438,10 @@ func (w *demoWriter) attemptWithAnswers(rng *rand.Rand, l *demoLearner, m DemoMo
 			return demoAttempt{}, err
 		}
 		if _, err := w.answer.ExecContext(w.ctx, id, pos, q.ID, string(resp), true, g.Correct, spent.Milliseconds(), t.UnixMilli(),
-			confidenceValue(conf)); err != nil {
+			confidenceValue(conf), answerScore(Answer{Correct: g.Correct, Score: g.Score})); err != nil {
 			return demoAttempt{}, err
 		}
-		if q.Indicator != "" {
+		if q.Topic != "" {
 			l.review(m.ID, q, g.Correct, conf, time.UnixMilli(t.UnixMilli()))
 		}
 		t = t.Add(time.Duration(2+rng.IntN(15)) * time.Second) // reading the feedback
@@ -452,7 +453,7 @@ func (w *demoWriter) attemptWithAnswers(rng *rand.Rand, l *demoLearner, m DemoMo
 		a.status = AttemptAbandoned
 		_, err = w.tx.ExecContext(w.ctx, `UPDATE attempts SET status = 'abandoned', finished_at = ? WHERE id = ?`, t.UnixMilli(), id)
 	case attemptFinished:
-		a.status, a.percent = AttemptFinished, correct*100/len(plan)
+		a.status, a.percent = AttemptFinished, quiz.Percent(points, len(plan))
 		a.passed = a.percent >= passMark
 		_, err = w.tx.ExecContext(w.ctx, `UPDATE attempts SET status = 'finished', correct = ?, score_percent = ?, passed = ?, finished_at = ?
 			WHERE id = ?`, correct, a.percent, a.passed, t.UnixMilli(), id)
@@ -532,6 +533,18 @@ func demoResponse(rng *rand.Rand, q *quiz.Question, right bool) quiz.Response {
 		return quiz.Response{Pairs: pairs}
 	case quiz.Scenario:
 		return quiz.Response{Path: scenarioPath(rng, q, right)}
+	case quiz.Spot:
+		marked := slices.Clone(q.Answer)
+		if !right {
+			// A sign missed, or a phrase marked that is not one.
+			flip := q.Options[rng.IntN(len(q.Options))].ID
+			if i := slices.Index(marked, flip); i >= 0 {
+				marked = slices.Delete(marked, i, i+1)
+			} else {
+				marked = append(marked, flip)
+			}
+		}
+		return quiz.Response{Chosen: marked}
 	}
 	return quiz.Response{}
 }
@@ -574,7 +587,7 @@ func answerTime(rng *rand.Rand, q *quiz.Question) time.Duration {
 		base, spread = 20, 60
 	case quiz.Ordering, quiz.Matching:
 		base, spread = 30, 90
-	case quiz.Scenario:
+	case quiz.Scenario, quiz.Spot:
 		base, spread = 45, 120
 	}
 	return time.Duration(base*1000+rng.IntN(spread*1000)) * time.Millisecond

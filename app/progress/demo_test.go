@@ -355,7 +355,7 @@ func TestBulkDemoMatchesTheAppsOwnWrites(t *testing.T) {
 				}
 				for _, ans := range answers {
 					setClock(ans.AnsweredAt)
-					ans.Indicator = banks[m.ID][ans.QuestionID].Indicator
+					ans.Indicator = banks[m.ID][ans.QuestionID].Topic
 					if err := app.RecordAnswer(ctx, b.ID, ans); err != nil {
 						t.Fatal(err)
 					}

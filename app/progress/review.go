@@ -127,42 +127,44 @@ func (s *Store) CountDue(ctx context.Context, learnerID int64, now time.Time) (i
 	return n, err
 }
 
-// IndicatorMastery counts, for one indicator of one module, the questions at each
-// mastery level.
-type IndicatorMastery struct {
-	ModuleID  string
-	Indicator string
-	Mastered  int
-	Learning  int
-	Missing   int
+// QuestionMastery counts, for one question of one module, the review cards at each
+// mastery level: one card for a learner, one per learner for a cohort. The content
+// says which warning signs each question exercises, so the screens add these up per
+// indicator; the store knows questions, not the catalogue.
+type QuestionMastery struct {
+	ModuleID   string
+	QuestionID string
+	Mastered   int
+	Learning   int
+	Missing    int
 	// Priority counts confident mistakes not yet put right.
 	Priority int
 }
 
-// Mastery is the learner's mastery of every indicator they have been asked about.
-func (s *Store) Mastery(ctx context.Context, learnerID int64) ([]IndicatorMastery, error) {
+// Mastery is the learner's mastery of every question they have been asked.
+func (s *Store) Mastery(ctx context.Context, learnerID int64) ([]QuestionMastery, error) {
 	return s.mastery(ctx, `learner_id = ?`, learnerID)
 }
 
 // CohortMastery is the same over every learner of a cohort ("" for learners without one).
-func (s *Store) CohortMastery(ctx context.Context, cohort string) ([]IndicatorMastery, error) {
+func (s *Store) CohortMastery(ctx context.Context, cohort string) ([]QuestionMastery, error) {
 	return s.mastery(ctx, `learner_id IN (SELECT id FROM learners WHERE cohort = ?)`, cohort)
 }
 
-func (s *Store) mastery(ctx context.Context, where string, arg any) ([]IndicatorMastery, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT module_id, indicator,
+func (s *Store) mastery(ctx context.Context, where string, arg any) ([]QuestionMastery, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT module_id, question_id,
 			sum(last_correct = 1 AND stability >= 21), sum(last_correct = 1 AND stability < 21),
 			sum(last_correct = 0), sum(priority)
 		FROM review_cards WHERE `+where+`
-		GROUP BY module_id, indicator ORDER BY module_id, indicator`, arg)
+		GROUP BY module_id, question_id ORDER BY module_id, question_id`, arg)
 	if err != nil {
 		return nil, fmt.Errorf("read mastery: %w", err)
 	}
 	defer rows.Close()
-	var out []IndicatorMastery
+	var out []QuestionMastery
 	for rows.Next() {
-		var m IndicatorMastery
-		if err := rows.Scan(&m.ModuleID, &m.Indicator, &m.Mastered, &m.Learning, &m.Missing, &m.Priority); err != nil {
+		var m QuestionMastery
+		if err := rows.Scan(&m.ModuleID, &m.QuestionID, &m.Mastered, &m.Learning, &m.Missing, &m.Priority); err != nil {
 			return nil, err
 		}
 		out = append(out, m)

@@ -60,7 +60,9 @@ const (
 	ExtRole         = XAPIBase + "xapi/extensions/role"         // context: the learner's role
 	ExtCohort       = XAPIBase + "xapi/extensions/cohort"       // context: the learner's cohort code
 	ExtAttemptKind  = XAPIBase + "xapi/extensions/attempt-kind" // context: quiz or refresher
-	ExtIndicator    = XAPIBase + "xapi/extensions/indicator"    // activity: what a question tests
+	ExtTopic        = XAPIBase + "xapi/extensions/topic"        // activity: what a question is about
+	ExtIndicators   = XAPIBase + "xapi/extensions/indicators"   // activity: the catalogue's warning signs it exercises
+	ExtSkill        = XAPIBase + "xapi/extensions/skill"        // activity: recognise, act, law or context
 	ExtConfidence   = XAPIBase + "xapi/extensions/confidence"   // result: 1 guessing, 2 fairly sure, 3 sure
 )
 
@@ -445,7 +447,8 @@ func (x *XAPI) attemptStatements(l progress.Learner, a progress.AttemptRecord) [
 			q = &bank[i]
 		}
 		def, response := interaction(q, ans.Response, textLang)
-		res := &Result{Success: ptr(ans.Correct), Completion: ptr(true), Response: &response, Duration: Duration(ans.Time)}
+		res := &Result{Success: ptr(ans.Correct), Completion: ptr(true), Response: &response, Duration: Duration(ans.Time),
+			Score: answerScore(ans.Score)}
 		if ans.Confidence != 0 {
 			res.Extensions = map[string]any{ExtConfidence: int(ans.Confidence)}
 		}
@@ -473,7 +476,13 @@ func (x *XAPI) attemptStatements(l progress.Learner, a progress.AttemptRecord) [
 	if passMark <= 0 || passMark > 100 {
 		passMark = quiz.DefaultPassMark
 	}
-	correct := min(max(a.Correct, 0), a.Total)
+	points := 0.0
+	for _, ans := range a.Answers {
+		if ans.Complete {
+			points += ans.Score
+		}
+	}
+	points = min(max(points, 0), float64(a.Total))
 	v, name := VerbFailed, "failed"
 	if a.Passed {
 		v, name = VerbPassed, "passed"
@@ -485,8 +494,8 @@ func (x *XAPI) attemptStatements(l progress.Learner, a progress.AttemptRecord) [
 		Object: module,
 		Result: &Result{
 			Score: &Score{
-				Scaled: ptr(roundScaled(float64(correct) / float64(a.Total))),
-				Raw:    ptr(float64(correct)), Min: ptr(0.0), Max: ptr(float64(a.Total)),
+				Scaled: ptr(roundScaled(points / float64(a.Total))),
+				Raw:    ptr(roundScaled(points)), Min: ptr(0.0), Max: ptr(float64(a.Total)),
 			},
 			Success: ptr(a.Passed), Duration: duration,
 		},
@@ -508,7 +517,12 @@ func (x *XAPI) reviewStatement(l progress.Learner, r progress.ReviewRecord) Stat
 		}
 	}
 	def, response := interaction(q, r.Response, textLang)
-	res := &Result{Success: ptr(r.Correct), Completion: ptr(true), Response: &response, Duration: Duration(r.Time)}
+	credit := 0.0
+	if r.Correct {
+		credit = 1 // a review is right or not: its partial credit is not kept
+	}
+	res := &Result{Success: ptr(r.Correct), Completion: ptr(true), Response: &response, Duration: Duration(r.Time),
+		Score: answerScore(credit)}
 	if r.Confidence != 0 {
 		res.Extensions = map[string]any{ExtConfidence: int(r.Confidence)}
 	}
@@ -529,6 +543,22 @@ func (x *XAPI) reviewStatement(l progress.Learner, r progress.ReviewRecord) Stat
 	}
 }
 
+// answerScore is the score of one answer: its credit from 0 to 1, which for a
+// spot-the-signals answer is the partial credit of quiz.SpotScore.
+func answerScore(credit float64) *Score {
+	credit = roundScaled(min(max(credit, 0), 1))
+	return &Score{Scaled: ptr(credit), Raw: ptr(credit), Min: ptr(0.0), Max: ptr(1.0)}
+}
+
+// spotText is a spot-the-signals situation as plain text, its phrases in place.
+func spotText(q *quiz.Question) string {
+	var parts []string
+	for _, p := range q.SituationParts() {
+		parts = append(parts, p.Text)
+	}
+	return strings.Join(parts, " ")
+}
+
 // roundScaled keeps 4 decimals, rounding down so a scaled score never rises past the
 // mastery score it was judged against.
 func roundScaled(f float64) float64 {
@@ -547,8 +577,12 @@ func interaction(q *quiz.Question, r quiz.Response, lang string) (*ActivityDefin
 		if q.Kind == quiz.Scenario {
 			def.Description = lm(lang, q.Intro)
 		}
-		if q.Indicator != "" {
-			def.Extensions = map[string]any{ExtIndicator: q.Indicator}
+		if q.Kind == quiz.Spot {
+			def.Description = lm(lang, spotText(q))
+		}
+		def.Extensions = map[string]any{ExtTopic: q.Topic, ExtSkill: string(q.Skill)}
+		if len(q.Indicators) > 0 {
+			def.Extensions[ExtIndicators] = q.Indicators
 		}
 	}
 	components := func(opts []quiz.Option) []InteractionComponent {
@@ -560,7 +594,9 @@ func interaction(q *quiz.Question, r quiz.Response, lang string) (*ActivityDefin
 	}
 	var response string
 	switch kind {
-	case quiz.Single, quiz.Multiple:
+	case quiz.Single, quiz.Multiple, quiz.Spot:
+		// A spot-the-signals situation is a choice among its phrases: the right
+		// response is its signs, and nothing marked is the empty response.
 		def.InteractionType = "choice"
 		response = strings.Join(r.Chosen, "[,]")
 		if q != nil {

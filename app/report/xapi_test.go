@@ -205,7 +205,7 @@ func newFixture(t *testing.T) *fixture {
 				correct++
 			}
 			must(f.store.RecordAnswer(ctx, a.ID, progress.Answer{Position: i, QuestionID: q.ID, Response: r, Complete: true,
-				Correct: g.Correct, Time: time.Duration(i+1) * 1500 * time.Millisecond, Confidence: quiz.Confidence(i % 4), Indicator: q.Indicator}))
+				Correct: g.Correct, Time: time.Duration(i+1) * 1500 * time.Millisecond, Confidence: quiz.Confidence(i % 4), Indicator: q.Topic, Score: g.Score}))
 		}
 		if !finish {
 			return
@@ -990,7 +990,7 @@ func TestReviewAnswersBecomeStatements(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	q := f.questions[0]
-	if err := f.store.RecordReview(ctx, f.ann.ID, progress.ReviewAnswer{ModuleID: "core", QuestionID: q.ID, Indicator: q.Indicator,
+	if err := f.store.RecordReview(ctx, f.ann.ID, progress.ReviewAnswer{ModuleID: "core", QuestionID: q.ID, Indicator: q.Topic,
 		Response: quiz.Response{Chosen: []string{q.Answer[0]}}, Correct: true, Confidence: quiz.Sure, Time: 7 * time.Second}); err != nil {
 		t.Fatal(err)
 	}

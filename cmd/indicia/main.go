@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -73,25 +74,47 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return runApp(context.Background(), path, stderr)
 }
 
-// contentCommand runs `indicia content check`.
+// contentCommand runs `indicia content check [--json]`: it validates the training
+// content, then prints a summary line and each module's skill mix, or with --json the
+// content's make-up as one JSON object. Either way it fails (exit 1) on any error, the
+// targets of what the banks train included, listing the errors on stderr.
 func contentCommand(args []string, stdout, stderr io.Writer) int {
-	if len(args) != 1 || args[0] != "check" {
-		fmt.Fprintln(stderr, "usage: indicia content check")
+	asJSON := len(args) == 2 && args[1] == "--json"
+	if len(args) < 1 || args[0] != "check" || len(args) > 2 || len(args) == 2 && !asJSON {
+		fmt.Fprintln(stderr, "usage: indicia content check [--json]")
 		return 2
 	}
-	cat, err := modules.LoadEmbedded()
-	if err != nil {
-		var errs modules.Errors
-		if errors.As(err, &errs) {
-			for _, e := range errs {
-				fmt.Fprintln(stderr, "modules/"+e.Error())
-			}
-		} else {
-			fmt.Fprintln(stderr, "indicia:", err)
-		}
+	report, err := modules.Check(modules.Embedded())
+	var errs modules.Errors
+	if err != nil && !errors.As(err, &errs) {
+		fmt.Fprintln(stderr, "indicia:", err)
 		return 1
 	}
-	fmt.Fprintln(stdout, cat.Stats().Summary())
+	for _, e := range errs {
+		fmt.Fprintln(stderr, "modules/"+e.Error())
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(report); err != nil {
+			fmt.Fprintln(stderr, "indicia:", err)
+			return 1
+		}
+	}
+	if err != nil {
+		return 1
+	}
+	if !asJSON {
+		cat, err := modules.LoadEmbedded()
+		if err != nil {
+			fmt.Fprintln(stderr, "indicia:", err)
+			return 1
+		}
+		fmt.Fprintln(stdout, cat.Stats().Summary())
+		for _, mm := range report.Modules {
+			fmt.Fprintln(stdout, "  "+mm.MixLine())
+		}
+	}
 	return 0
 }
 
