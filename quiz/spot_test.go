@@ -52,7 +52,6 @@ func TestGradeSpot(t *testing.T) {
 	}
 }
 
-
 func TestSpotScoreRule(t *testing.T) {
 	for _, tt := range []struct {
 		hits, falseMarks, signs int
@@ -79,7 +78,7 @@ func TestSessionScoreCountsPartialCredit(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	mustAnswer(0, Response{Chosen: []string{"b"}})       // right: 1
+	mustAnswer(0, Response{Chosen: []string{"b"}})        // right: 1
 	mustAnswer(1, Response{Chosen: []string{"p1", "p3"}}) // two signs of three: 2/3
 	mustAnswer(2, Response{Chosen: []string{True}})       // wrong: 0
 	sc := s.Score()
