@@ -14,7 +14,7 @@ export CGO_ENABLED := 1
 # the smoke test, a mouse driver, screenshots, the sqlite3 CLI).
 BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev libsqlite3-dev
-TEST_PKGS := xvfb xauth xdotool imagemagick sqlite3 poppler-utils wine wine64
+TEST_PKGS := xvfb xauth xdotool imagemagick sqlite3 poppler-utils wine wine64 fusefat dosfstools
 # What cross-compiling for Windows needs: mingw-w64 (the C compiler, windres for the
 # resources), NSIS for the installer, ImageMagick to make the icon file.
 WINDOWS_PKGS := gcc-mingw-w64-x86-64 nsis imagemagick

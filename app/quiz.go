@@ -721,7 +721,7 @@ func (s *quizScreen) finish() {
 		u.showReviewResults(s.session)
 		return
 	}
-	a, err := u.store.FinishAttempt(u.ctx, s.attempt.ID, s.session.Score())
+	a, err := u.store.FinishAttempt(u.ctx, s.attempt.ID)
 	if err != nil {
 		u.showError(err)
 		return

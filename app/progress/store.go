@@ -195,13 +195,13 @@ func (s *Store) openPools(ctx context.Context, mode JournalMode) error {
 	s.mode = mode
 	if mode == JournalRollback {
 		var got string
-		if err := s.write.QueryRowContext(ctx, "PRAGMA journal_mode = DELETE").Scan(&got); err != nil {
+		if err := s.write.QueryRowContext(ctx, "PRAGMA journal_mode = PERSIST").Scan(&got); err != nil {
 			s.write.Close()
 			return err
 		}
-		if got != "delete" {
+		if got != "persist" {
 			s.write.Close()
-			return fmt.Errorf("journal mode %q, want delete", got)
+			return fmt.Errorf("journal mode %q, want persist", got)
 		}
 		// An exclusive lock is one connection's: it serves the reads too.
 		s.read = s.write

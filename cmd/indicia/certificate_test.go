@@ -99,7 +99,7 @@ func newCertTestDB(t *testing.T, dir string) certTestDB {
 		}
 		if sc := sess.Score(); !sc.Passed {
 			t.Fatalf("score %+v", sc)
-		} else if _, err := s.FinishAttempt(ctx, a.ID, sc); err != nil {
+		} else if _, err := s.FinishAttempt(ctx, a.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
