@@ -7,9 +7,7 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
-
 )
-
 
 // StationID is this installation's station id (a random UUID), created on first use and
 // kept in the settings table under "station.id".
@@ -256,4 +254,3 @@ func nullInt64(v sql.NullInt64) *int64 {
 	}
 	return &v.Int64
 }
-

@@ -9,10 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-
 )
-
 
 // MergeCount is what a merge did with one kind of record.
 type MergeCount struct {

@@ -13,7 +13,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
-
 )
 
 // Station bundles carry a machine's learners and results to a trainer's machine that
@@ -305,4 +304,3 @@ func strictDecode(data []byte, v any) error {
 	}
 	return nil
 }
-

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-
 	"indicia/quiz"
 )
 
@@ -330,4 +329,3 @@ func clip(s string) string {
 	}
 	return ""
 }
-

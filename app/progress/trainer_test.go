@@ -5,7 +5,6 @@ import (
 	"errors"
 	"testing"
 	"time"
-
 )
 
 func TestTrainerPassphraseAndGrowingDelays(t *testing.T) {
