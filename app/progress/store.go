@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/mattn/go-sqlite3"
+	"golang.org/x/crypto/argon2"
 )
 
 // ApplicationID marks a SQLite file as Indicia's ("IDCA"). A file with another
@@ -65,6 +66,8 @@ type Store struct {
 	lock  io.Closer
 	mode  JournalMode
 	now   func() time.Time
+	// kdf is argon2.IDKey; a test slows it down to see that nothing waits for it.
+	kdf func(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte
 	// backupMu keeps two backups (at start and at exit) from running at once.
 	backupMu sync.Mutex
 }
@@ -134,7 +137,7 @@ func OpenWith(ctx context.Context, path string, opt Options) (*Store, error) {
 		f.Close()
 	}
 
-	s := &Store{path: abs, lock: lock, now: time.Now}
+	s := &Store{path: abs, lock: lock, now: time.Now, kdf: argon2.IDKey}
 	err = s.openPools(ctx, opt.Journal)
 	if err == nil && opt.Journal == JournalWAL {
 		// Where the file system cannot map the -shm file into memory (a FAT stick
