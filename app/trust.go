@@ -254,4 +254,3 @@ func (t *trainerScreen) importSigningKey() {
 	d.Resize(fyne.NewSize(800, 560))
 	d.Show()
 }
-

@@ -280,8 +280,8 @@ func (s *Store) DeleteLearner(ctx context.Context, learnerID int64) error {
 
 // LRSSettings is where and how the trainer sends xAPI statements.
 type LRSSettings struct {
-	Endpoint     string `json:"endpoint"`
-	User         string `json:"user"`
+	Endpoint string `json:"endpoint"`
+	User     string `json:"user"`
 	// Password is kept encrypted with the trainer's vault (OpenVault), never in clear
 	// in the database; it is filled in only when read with the vault.
 	Password     string `json:"password,omitempty"`
