@@ -17,6 +17,17 @@ const trainerPass = "formation Namur printemps"
 // enterTrainer goes through the passphrase dialog (setting it on first use).
 func (h *harness) enterTrainer(pass string) {
 	h.t.Helper()
+	// Learners exist before the first trainer: the set-up needs the one-time code
+	// `indicia trainer init` makes (its screen is tested in TestFirstTrainerNeedsACode).
+	if st, err := h.store.TrainerSetup(context.Background()); err == nil && st == progress.SetupNeedsCode {
+		code, _, err := h.store.InitTrainerSetup(context.Background())
+		if err == nil {
+			err = h.store.SetupTrainer(context.Background(), code, pass)
+		}
+		if err != nil {
+			h.t.Fatal(err)
+		}
+	}
 	h.tap("Trainer.Button")
 	entries := findAll(h, func(e *widget.Entry) bool { return e.Password && e.PlaceHolder != h.ui.T("Learners.PINPlaceholder") })
 	for _, e := range entries {
@@ -41,6 +52,22 @@ func TestTrainerPassphraseGuardsTrainerMode(t *testing.T) {
 		t.Fatal("trainer mode opened with a wrong passphrase")
 	}
 	h.mustShow(h.ui.T("Trainer.Wrong"))
+}
+
+// TestFirstTrainerNeedsACode: once learners exist, the first passphrase is refused
+// without the one-time code, and set with it.
+func TestFirstTrainerNeedsACode(t *testing.T) {
+	h := newHarness(t, "")
+	seedLearners(t, h.store)
+	h.tap("Trainer.Button")
+	for _, e := range findAll(h, func(e *widget.Entry) bool { return e.Password }) {
+		test.Type(e, trainerPass)
+	}
+	h.tap("Trainer.Set")
+	h.mustShow(h.ui.T("Trainer.SetupCodeWrong"))
+	if has, _ := h.store.HasTrainerPassphrase(context.Background()); has {
+		t.Fatal("a learner set the first trainer passphrase without the code")
+	}
 }
 
 func TestLearnersNeverSeeTrainerMode(t *testing.T) {

@@ -160,7 +160,7 @@ func trustCommand(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return e.fail(err.Error())
 		}
-		fmt.Fprintln(stdout, l.T("Trust.Issuer", map[string]any{"Name": n, "Fingerprint": report.FormatFingerprint(key.Fingerprint())}))
+		fmt.Fprintln(stdout, l.T("Trust.IssuerIs", map[string]any{"Name": n, "Fingerprint": report.FormatFingerprint(key.Fingerprint())}))
 		return 0
 	case "add":
 		if len(rest) != 1 {

@@ -19,7 +19,7 @@ import (
 // altered one exits 1. An impostor who names their own installation after a trusted
 // organisation is still not trusted.
 func TestVerifyAnswersWhoVouches(t *testing.T) {
-	academy := newCertTestDB(t, t.TempDir()) // issues certificates
+	academy := newCertTestDB(t, t.TempDir())  // issues certificates
 	employer := newCertTestDB(t, t.TempDir()) // verifies them
 	impostor := newCertTestDB(t, t.TempDir()) // names itself after the academy
 	dir := t.TempDir()
