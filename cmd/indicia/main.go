@@ -71,6 +71,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if *printPath {
 		fmt.Fprintln(stdout, path)
+		printJournal(path, stderr)
 		return 0
 	}
 	return runApp(context.Background(), path, stderr)

@@ -395,3 +395,16 @@ func writeWhole(path string, data []byte) error {
 		return err
 	})
 }
+
+// printJournal says, on stderr (stdout holds the path alone, for scripts), which journal
+// mode the database at path runs in.
+func printJournal(path string, stderr io.Writer) {
+	switch mode, ok := progress.FileJournal(path); {
+	case !ok:
+		fmt.Fprintln(stderr, "journal: (no database yet)")
+	case mode == progress.JournalWAL:
+		fmt.Fprintln(stderr, "journal: WAL (write-ahead log)")
+	default:
+		fmt.Fprintln(stderr, "journal: rollback journal, exclusive locking (this folder cannot share memory, as on FAT or a network share)")
+	}
+}
