@@ -91,7 +91,7 @@ FUZZFLAGS ?=
 FUZZ_TARGETS := quiz:FuzzGrade:20000 modules:FuzzLoad:250 \
 	app/report:FuzzReadBundle:20000 app/report:FuzzBundleContent:20000 \
 	app/report:FuzzVerify:20000 app/report:FuzzPDFCodes:20000 \
-	app/report:FuzzStatementJSON:20000 cmd/indicia:FuzzReportFilters:800
+	app/report:FuzzStatementJSON:20000 app/report:FuzzIssuerKey:20000 cmd/indicia:FuzzReportFilters:800
 # fuzz runs every fuzz target for FUZZTIME each (seed corpora in testdata/fuzz), or
 # for its count with FUZZ_SHORT=1.
 fuzz:
