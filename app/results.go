@@ -17,6 +17,17 @@ func (u *UI) showResults(m *modules.Module, a progress.Attempt, session *quiz.Se
 	u.show(func() fyne.CanvasObject { return u.resultsView(m, a, session) })
 }
 
+// partlyRight counts the answers that earned part of a point (spot-the-signals).
+func partlyRight(session *quiz.Session) int {
+	n := 0
+	for i := range session.Len() {
+		if g := session.Item(i).Grade; !g.Correct && g.Score > 0 {
+			n++
+		}
+	}
+	return n
+}
+
 func (u *UI) resultsView(m *modules.Module, a progress.Attempt, session *quiz.Session) fyne.CanvasObject {
 	sc := session.Score()
 	outcome := widget.NewLabelWithStyle(u.T("Results.Passed"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -26,9 +37,14 @@ func (u *UI) resultsView(m *modules.Module, a progress.Attempt, session *quiz.Se
 		outcome.SetText(u.T("Results.Failed"))
 		outcome.Importance = widget.DangerImportance
 	}
-	score := wrapped(u.T("Results.Score", map[string]any{
+	scoreData := map[string]any{
 		"Correct": u.loc.Number(sc.Correct), "Total": u.loc.Number(sc.Total),
-		"Score": u.loc.Percent(sc.Percent), "Mark": u.loc.Percent(a.PassMark)}))
+		"Score": u.loc.Percent(sc.Percent), "Mark": u.loc.Percent(a.PassMark)}
+	scoreKey := "Results.Score"
+	if partly := partlyRight(session); partly > 0 {
+		scoreKey, scoreData["Partly"] = "Results.ScorePartial", u.loc.Number(partly)
+	}
+	score := wrapped(u.T(scoreKey, scoreData))
 	retry := widget.NewButtonWithIcon(u.T("Results.Retry"), theme.MediaReplayIcon(), func() { u.startQuiz(m) })
 	back := widget.NewButtonWithIcon(u.T("Results.BackToModule"), theme.NavigateBackIcon(), func() { u.showModule(m) })
 	if a.Passed {

@@ -257,6 +257,10 @@ func (h *harness) answer(right bool) {
 			t, _ := q.Target(s.item().Response.Pairs[o.ID])
 			h.mustShow("→ " + t.Text)
 		}
+	case quiz.Spot:
+		// Right: every sign and nothing else; wrong: only phrases that are not signs.
+		h.markSpot(func(id string) bool { _, sign := q.Signs[id]; return sign == right })
+		h.tap("Quiz.Check")
 	case quiz.Scenario:
 		if h.shows(h.ui.T("Note.Title")) {
 			h.tap("Note.Continue")

@@ -202,6 +202,14 @@ func (c *textChecker) spot(q *quiz.Question, qt questionText) {
 			c.errs = append(c.errs, c.src.errorf(line, "%s: the situation must hold phrase {%s} once, holds it %d times", what, o.ID, n))
 		}
 	}
+	last := -1
+	for _, o := range q.Options {
+		at := strings.Index(q.Situation, "{"+o.ID+"}")
+		if at >= 0 && at < last {
+			c.errs = append(c.errs, c.src.errorf(line, "%s: phrase {%s} comes before the one listed ahead of it: list the options in reading order", what, o.ID))
+		}
+		last = max(last, at)
+	}
 	rest := q.Situation
 	for _, o := range q.Options {
 		rest = strings.ReplaceAll(rest, "{"+o.ID+"}", "")

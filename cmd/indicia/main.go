@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -79,12 +80,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 // content's make-up as one JSON object. Either way it fails (exit 1) on any error, the
 // targets of what the banks train included, listing the errors on stderr.
 func contentCommand(args []string, stdout, stderr io.Writer) int {
+	return checkContent(modules.Embedded(), args, stdout, stderr)
+}
+
+// checkContent is contentCommand on the content in fsys.
+func checkContent(fsys fs.FS, args []string, stdout, stderr io.Writer) int {
 	asJSON := len(args) == 2 && args[1] == "--json"
 	if len(args) < 1 || args[0] != "check" || len(args) > 2 || len(args) == 2 && !asJSON {
 		fmt.Fprintln(stderr, "usage: indicia content check [--json]")
 		return 2
 	}
-	report, err := modules.Check(modules.Embedded())
+	report, err := modules.Check(fsys)
 	var errs modules.Errors
 	if err != nil && !errors.As(err, &errs) {
 		fmt.Fprintln(stderr, "indicia:", err)
@@ -105,7 +111,7 @@ func contentCommand(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if !asJSON {
-		cat, err := modules.LoadEmbedded()
+		cat, err := modules.Load(fsys)
 		if err != nil {
 			fmt.Fprintln(stderr, "indicia:", err)
 			return 1

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	_ "github.com/mattn/go-sqlite3"
 
+	"indicia/app/progress"
 	"indicia/modules"
 	"indicia/quiz"
 )
@@ -53,7 +55,7 @@ func TestSmokeRealWindow(t *testing.T) {
 	}
 
 	display := startXvfb(t)
-	seed := seedWithSingleChoiceFirst(t)
+	seed, spot := seedWithSingleChoiceFirst(t)
 	db := filepath.Join(dir, "smoke.db")
 	logPath := filepath.Join(artefacts, "app.log")
 	logFile, err := os.Create(logPath)
@@ -122,6 +124,25 @@ func TestSmokeRealWindow(t *testing.T) {
 	x.waitRows(db, "SELECT count(*) FROM answers WHERE complete = 1 AND position IN (0, 1)", 2)
 	x.waitRows(db, "SELECT count(*) FROM attempts", 1)
 
+	// The third question is a spot-the-signals situation: past its content note (Enter),
+	// mark each sign with its number key, check with Enter.
+	x.clickPrimary("go to the next question")
+	x.shot("11-spot-note")
+	x.run("key", "Return")
+	x.shot("12-spot")
+	var keys []string
+	for i, o := range spot.Options {
+		if _, sign := spot.Signs[o.ID]; sign {
+			keys = append(keys, strconv.Itoa(i+1))
+		}
+	}
+	x.run(append([]string{"key", "--delay", "150"}, keys...)...)
+	x.shot("13-spot-marked")
+	x.run("key", "Return")
+	x.shot("14-spot-feedback")
+	x.waitRows(db, fmt.Sprintf("SELECT count(*) FROM answers WHERE complete = 1 AND position = 2 AND question_id = '%s' AND correct = 1 AND score = 1 AND json_array_length(response, '$.chosen') = %d",
+		spot.ID, len(keys)), 1)
+
 	logFile.Sync()
 	logData, _ := os.ReadFile(logPath)
 	if bytes.Contains(logData, []byte("Error in Fyne call thread")) {
@@ -134,8 +155,9 @@ func TestSmokeRealWindow(t *testing.T) {
 
 // seedWithSingleChoiceFirst finds an INDICIA_SEED whose first draw of the core module
 // starts with a single-choice question followed by one answered by choosing options
-// (number key 1 then "check"), drawing as the app does (see UI.rng).
-func seedWithSingleChoiceFirst(t *testing.T) uint64 {
+// (number key 1 then "check"), then a spot-the-signals situation, which it returns,
+// drawing as the app does (see UI.rng).
+func seedWithSingleChoiceFirst(t *testing.T) (uint64, quiz.Question) {
 	cat, err := modules.LoadEmbedded()
 	if err != nil {
 		t.Fatal(err)
@@ -147,20 +169,22 @@ func seedWithSingleChoiceFirst(t *testing.T) uint64 {
 		if err != nil {
 			t.Fatal(err)
 		}
-		kind := func(i int) quiz.Kind {
+		question := func(i int) quiz.Question {
 			for _, q := range bank {
 				if q.ID == plan[i].QuestionID {
-					return q.Kind
+					return q
 				}
 			}
-			return ""
+			return quiz.Question{}
 		}
-		if k := kind(1); kind(0) == quiz.Single && (k == quiz.Single || k == quiz.TrueFalse || k == quiz.Multiple) {
-			return seed
+		k := question(1).Kind
+		if question(0).Kind == quiz.Single && (k == quiz.Single || k == quiz.TrueFalse || k == quiz.Multiple) &&
+			question(2).Kind == quiz.Spot {
+			return seed, question(2)
 		}
 	}
-	t.Fatal("no seed starts with a single-choice question")
-	return 0
+	t.Fatal("no seed starts with a single-choice question and has a spot question third")
+	return 0, quiz.Question{}
 }
 
 // startXvfb starts an X server on a display it picks itself (-displayfd: no race with
@@ -330,4 +354,110 @@ func (x *xsession) waitRows(db, query string, want int) {
 		time.Sleep(250 * time.Millisecond)
 	}
 	x.t.Fatalf("%s: got %d, want %d", query, got, want)
+}
+
+// TestSpotScreenshotsInEveryLanguage opens the real binary under Xvfb at the largest
+// text size in each language on a spot-the-signals situation, answers it with the
+// keyboard alone, and leaves screenshots of the situation and its feedback in
+// test-artifacts/spot.
+func TestSpotScreenshotsInEveryLanguage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs a real window; skipped with -short")
+	}
+	for _, tool := range []string{"Xvfb", "xdotool", "import"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("%s is missing: run `make test-deps`", tool)
+			}
+			t.Skipf("%s is missing (make test-deps installs it)", tool)
+		}
+	}
+	dir := t.TempDir()
+	artefacts, _ := filepath.Abs(filepath.Join("..", "..", "test-artifacts", "spot"))
+	os.RemoveAll(artefacts)
+	if err := os.MkdirAll(artefacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "indicia")
+	if out, err := exec.Command("go", "build", "-tags", buildTags, "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	cat, err := modules.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	core, _ := cat.Module("core")
+	display := startXvfb(t)
+	for _, lang := range []string{"fr", "nl", "en", "de"} {
+		t.Run(lang, func(t *testing.T) {
+			var spot quiz.Question
+			for _, q := range core.In(lang).Bank {
+				if q.Kind == quiz.Spot {
+					spot = q
+					break
+				}
+			}
+			db := filepath.Join(dir, lang+".db")
+			store, err := progress.Open(context.Background(), db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, err := store.CreateLearner(context.Background(), progress.NewLearner{Name: "Test " + lang, Role: "police", Language: lang})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := store.StartAttempt(context.Background(), progress.NewAttempt{LearnerID: l.ID, ModuleID: "core",
+				ContentVersion: core.Version, Language: lang, Plan: quiz.Plan{{QuestionID: spot.ID}}, PassMark: core.PassMark}); err != nil {
+				t.Fatal(err)
+			}
+			store.Close()
+			// The machine's preferences: this language, the largest text size.
+			config := filepath.Join(dir, "config-"+lang)
+			prefDir := filepath.Join(config, "fyne", appID)
+			os.MkdirAll(prefDir, 0o755)
+			if err := os.WriteFile(filepath.Join(prefDir, "preferences.json"),
+				[]byte(fmt.Sprintf(`{"language": %q, "text_scale": 1.5}`, lang)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			app := exec.Command(bin, "--db", db)
+			app.Env = append(os.Environ(), "DISPLAY="+display, "XDG_CONFIG_HOME="+config,
+				"XDG_CACHE_HOME="+filepath.Join(dir, "cache-"+lang), "XDG_DATA_HOME="+filepath.Join(dir, "data-"+lang))
+			logPath := filepath.Join(artefacts, lang+".log")
+			logFile, _ := os.Create(logPath)
+			app.Stdout, app.Stderr = logFile, logFile
+			if err := app.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				app.Process.Kill()
+				app.Wait()
+				logFile.Close()
+				if data, _ := os.ReadFile(logPath); bytes.Contains(data, []byte("Error in Fyne call thread")) {
+					t.Errorf("the log shows a Fyne threading error:\n%s", data)
+				}
+			}()
+			x := &xsession{t: t, display: display, dir: artefacts}
+			x.run("search", "--sync", "--onlyvisible", "--name", "Indicia")
+			time.Sleep(time.Second)
+			x.clickPrimary("continue as the learner")
+			x.clickPrimary("open the core module")
+			x.clickPrimary("resume the quiz")
+			x.run("key", "Return") // past the content note
+			x.shot(lang + "-1-situation")
+			var keys []string
+			for i, o := range spot.Options {
+				if _, sign := spot.Signs[o.ID]; sign && i != 0 {
+					keys = append(keys, strconv.Itoa(i+1))
+				}
+			}
+			if _, sign := spot.Signs[spot.Options[0].ID]; !sign {
+				keys = append(keys, "1") // one phrase that is not a sign: partly right
+			}
+			x.run(append([]string{"key", "--delay", "150"}, keys...)...)
+			x.shot(lang + "-2-marked")
+			x.run("key", "Return")
+			x.shot(lang + "-3-feedback")
+			x.waitRows(db, fmt.Sprintf("SELECT count(*) FROM answers WHERE question_id = '%s' AND complete = 1 AND correct = 0", spot.ID), 1)
+		})
+	}
 }

@@ -361,7 +361,7 @@ func TestWindowsBuildUnderWine(t *testing.T) {
 	}
 
 	// The real window: create a learner, answer a question.
-	seed := seedWithSingleChoiceFirst(t)
+	seed, _ := seedWithSingleChoiceFirst(t)
 	logPath := filepath.Join(artefacts, "app.log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
