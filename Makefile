@@ -14,7 +14,7 @@ export CGO_ENABLED := 1
 # the smoke test, a mouse driver, screenshots, the sqlite3 CLI).
 BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev libsqlite3-dev
-TEST_PKGS := xvfb xauth xdotool imagemagick sqlite3 poppler-utils wine wine64
+TEST_PKGS := xvfb xauth xdotool imagemagick sqlite3 poppler-utils wine wine64 fusefat dosfstools
 # What cross-compiling for Windows needs: mingw-w64 (the C compiler, windres for the
 # resources), NSIS for the installer, ImageMagick to make the icon file.
 WINDOWS_PKGS := gcc-mingw-w64-x86-64 nsis imagemagick
@@ -91,7 +91,7 @@ FUZZFLAGS ?=
 FUZZ_TARGETS := quiz:FuzzGrade:20000 modules:FuzzLoad:250 \
 	app/report:FuzzReadBundle:20000 app/report:FuzzBundleContent:20000 \
 	app/report:FuzzVerify:20000 app/report:FuzzPDFCodes:20000 \
-	app/report:FuzzStatementJSON:20000 cmd/indicia:FuzzReportFilters:800
+	app/report:FuzzStatementJSON:20000 app/report:FuzzIssuerKey:20000 cmd/indicia:FuzzReportFilters:800
 # fuzz runs every fuzz target for FUZZTIME each (seed corpora in testdata/fuzz), or
 # for its count with FUZZ_SHORT=1.
 fuzz:

@@ -6,6 +6,8 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"indicia/app/progress"
 )
 
 // appVersion is the version the build carries (`make build` sets it from FyneApp.toml),
@@ -59,6 +61,11 @@ func (u *UI) showAbout() {
 		path := wrapped(u.store.Path())
 		path.Wrapping = fyne.TextWrapBreak
 		box.Add(path)
+		mode := u.T("About.JournalWAL")
+		if u.store.Journal() == progress.JournalRollback {
+			mode = u.T("About.JournalRollback")
+		}
+		box.Add(wrapped(mode))
 	}
 	d := dialog.NewCustom(u.T("About.Title"), u.T("Common.Close"), container.NewVScroll(box), u.win)
 	d.Resize(fyne.NewSize(640, 540))

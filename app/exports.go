@@ -33,7 +33,7 @@ func (t *trainerScreen) exportsTab() fyne.CanvasObject {
 		u.saveFile("indicia-"+time.Now().Format("2006-01-02")+"."+ext, t.reportWriter(ext))
 	})
 
-	lrs, err := u.store.LRSSettings(u.ctx)
+	lrs, err := u.store.LRSSettings(u.ctx, u.vault)
 	if err != nil {
 		u.showError(err)
 	}
@@ -49,7 +49,7 @@ func (t *trainerScreen) exportsTab() fyne.CanvasObject {
 	}
 	send := widget.NewButtonWithIcon(u.T("Exports.Send"), theme.UploadIcon(), func() {
 		v := settings()
-		if err := u.store.SetLRSSettings(u.ctx, v); err != nil {
+		if err := u.store.SetLRSSettings(u.ctx, u.vault, v); err != nil {
 			u.showError(err)
 			return
 		}
@@ -62,7 +62,7 @@ func (t *trainerScreen) exportsTab() fyne.CanvasObject {
 
 	exportBundle := widget.NewButtonWithIcon(u.T("Exports.ExportBundle"), theme.DocumentSaveIcon(), func() {
 		u.saveFile("indicia-station-"+time.Now().Format("2006-01-02")+".indicia-bundle", func(ctx context.Context, w io.Writer, _ func(int, int)) error {
-			key, err := report.LoadSigningKey(u.store.Path())
+			key, err := report.LoadSigningKeyFor(ctx, u.store)
 			if err != nil {
 				return err
 			}
@@ -195,6 +195,10 @@ func (u *UI) showExportError(err error) {
 func (t *trainerScreen) sendToLRS(v progress.LRSSettings) {
 	u := t.u
 	client, err := report.NewLRS(v.Endpoint, v.User, v.Password)
+	if errors.Is(err, report.ErrPlainHTTP) {
+		dialog.ShowError(errors.New(u.T("Xapi.Error.PlainHTTP", map[string]any{"Endpoint": v.Endpoint})), u.win)
+		return
+	}
 	if err != nil {
 		dialog.ShowError(errors.New(u.T("Exports.BadEndpoint")), u.win)
 		return
@@ -286,7 +290,7 @@ func (t *trainerScreen) certificateButton(learnerID int64, name, moduleID string
 	return widget.NewButtonWithIcon(u.T("Exports.Certificate"), theme.DocumentIcon(), func() {
 		file := fmt.Sprintf("certificate-%s-%s.pdf", moduleID, safeFileName(name))
 		u.saveFile(file, func(ctx context.Context, w io.Writer, _ func(int, int)) error {
-			key, err := report.LoadSigningKey(u.store.Path())
+			key, err := report.LoadSigningKeyFor(ctx, u.store)
 			if err != nil {
 				return err
 			}

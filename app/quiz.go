@@ -584,7 +584,7 @@ func (s *quizScreen) submit() {
 		return
 	}
 	if err := s.record(progress.Answer{
-		Position: s.idx, QuestionID: q.ID, Response: r, Complete: true, Correct: g.Correct, Score: g.Score, Time: spent,
+		Position: s.idx, QuestionID: q.ID, Response: r, Complete: true, Correct: g.Correct, Score: &g.Score, Time: spent,
 		Confidence: s.confidence, Indicator: q.Topic,
 	}); err != nil {
 		u.showError(err)
@@ -626,7 +626,7 @@ func (s *quizScreen) submitStep(it quiz.Item, spent time.Duration) {
 			u.showError(err)
 			return
 		}
-		a.Complete, a.Correct, a.Score = true, g.Correct, g.Score
+		a.Complete, a.Correct, a.Score = true, g.Correct, &g.Score
 	}
 	if err := s.record(a); err != nil {
 		u.showError(err)
@@ -745,7 +745,7 @@ func (s *quizScreen) finish() {
 		u.showReviewResults(s.session)
 		return
 	}
-	a, err := u.store.FinishAttempt(u.ctx, s.attempt.ID, s.session.Score())
+	a, err := u.store.FinishAttempt(u.ctx, s.attempt.ID)
 	if err != nil {
 		u.showError(err)
 		return

@@ -142,7 +142,7 @@ func TestSpotRightPartlyRightAndWrong(t *testing.T) {
 				}
 			}
 			answers, _ := h.store.Answers(context.Background(), a.ID)
-			if len(answers) != 1 || answers[0].Correct != tt.correct || !near(answers[0].Score, tt.score(q)) {
+			if len(answers) != 1 || answers[0].Correct != tt.correct || !near(progress.CreditOf(answers[0].Correct, answers[0].Score).Score, tt.score(q)) {
 				t.Errorf("stored %+v", answers)
 			}
 			h.tap("Quiz.SeeResults")

@@ -49,6 +49,11 @@ func (u *UI) askTrainer() {
 			widget.NewFormItem(u.T("Trainer.NewPassphrase"), pass),
 			widget.NewFormItem(u.T("Trainer.RepeatPassphrase"), again),
 		}
+		code := widget.NewEntry()
+		if state, err := u.store.TrainerSetup(u.ctx); err == nil && state == progress.SetupNeedsCode {
+			items = append([]*widget.FormItem{widget.NewFormItem(u.T("Trainer.SetupCode"), code)}, items...)
+			items[0].HintText = u.T("Trainer.SetupCodeHint")
+		}
 		d := dialog.NewForm(u.T("Trainer.SetTitle"), u.T("Trainer.Set"), u.T("Common.Cancel"), items, func(ok bool) {
 			if !ok {
 				return
@@ -57,13 +62,21 @@ func (u *UI) askTrainer() {
 				dialog.ShowInformation(u.T("Trainer.SetTitle"), u.T("Trainer.Mismatch"), u.win)
 				return
 			}
-			if err := u.store.SetTrainerPassphrase(u.ctx, "", pass.Text); err != nil {
+			if err := u.store.SetupTrainer(u.ctx, code.Text, pass.Text); err != nil {
+				if errors.Is(err, progress.ErrSetupCode) {
+					dialog.ShowInformation(u.T("Trainer.SetTitle"), u.T("Trainer.SetupCodeWrong"), u.win)
+					return
+				}
 				if errors.Is(err, progress.ErrInvalid) {
 					dialog.ShowInformation(u.T("Trainer.SetTitle"), u.T("Trainer.TooShort", map[string]any{"N": progress.MinPassphrase}), u.win)
 					return
 				}
 				u.showError(err)
 				return
+			}
+			if v, err := u.store.OpenVault(u.ctx, pass.Text); err == nil {
+				u.vault = v
+				u.syncSigningKey()
 			}
 			u.showTrainer()
 		}, u.win)
@@ -76,10 +89,12 @@ func (u *UI) askTrainer() {
 			if !ok {
 				return
 			}
-			err := u.store.CheckTrainerPassphrase(u.ctx, pass.Text)
+			v, err := u.store.OpenVault(u.ctx, pass.Text)
 			var wait *progress.WaitError
 			switch {
 			case err == nil:
+				u.vault = v
+				u.syncSigningKey()
 				u.showTrainer()
 			case errors.As(err, &wait):
 				dialog.ShowInformation(u.T("Trainer.Title"), u.T("Trainer.Wait", map[string]any{"Seconds": u.loc.Number(int(wait.Wait.Seconds() + 0.999))}), u.win)
@@ -100,7 +115,7 @@ func (u *UI) showTrainer() {
 	u.trainer = t
 	t.load()
 	u.show(t.view)
-	u.leave = func() { u.trainer = nil }
+	u.leave = func() { u.trainer, u.vault = nil, nil }
 }
 
 func (t *trainerScreen) load() {
@@ -635,5 +650,6 @@ func (t *trainerScreen) settingsTab() fyne.CanvasObject {
 		widget.NewFormItem(u.T("Trainer.RepeatPassphrase"), again))
 	return container.NewVScroll(container.NewVBox(
 		heading(u.T("Trainer.RefresherTitle")), wrapped(u.T("Trainer.RefresherHelp")), form, container.NewHBox(save),
-		widget.NewSeparator(), heading(u.T("Trainer.ChangePassphrase")), passForm, container.NewHBox(change)))
+		widget.NewSeparator(), heading(u.T("Trainer.ChangePassphrase")), passForm, container.NewHBox(change),
+		widget.NewSeparator(), t.trustSettings()))
 }

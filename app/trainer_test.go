@@ -17,6 +17,17 @@ const trainerPass = "formation Namur printemps"
 // enterTrainer goes through the passphrase dialog (setting it on first use).
 func (h *harness) enterTrainer(pass string) {
 	h.t.Helper()
+	// Learners exist before the first trainer: the set-up needs the one-time code
+	// `indicia trainer init` makes (its screen is tested in TestFirstTrainerNeedsACode).
+	if st, err := h.store.TrainerSetup(context.Background()); err == nil && st == progress.SetupNeedsCode {
+		code, _, err := h.store.InitTrainerSetup(context.Background())
+		if err == nil {
+			err = h.store.SetupTrainer(context.Background(), code, pass)
+		}
+		if err != nil {
+			h.t.Fatal(err)
+		}
+	}
 	h.tap("Trainer.Button")
 	entries := findAll(h, func(e *widget.Entry) bool { return e.Password && e.PlaceHolder != h.ui.T("Learners.PINPlaceholder") })
 	for _, e := range entries {
@@ -43,6 +54,22 @@ func TestTrainerPassphraseGuardsTrainerMode(t *testing.T) {
 	h.mustShow(h.ui.T("Trainer.Wrong"))
 }
 
+// TestFirstTrainerNeedsACode: once learners exist, the first passphrase is refused
+// without the one-time code, and set with it.
+func TestFirstTrainerNeedsACode(t *testing.T) {
+	h := newHarness(t, "")
+	seedLearners(t, h.store)
+	h.tap("Trainer.Button")
+	for _, e := range findAll(h, func(e *widget.Entry) bool { return e.Password }) {
+		test.Type(e, trainerPass)
+	}
+	h.tap("Trainer.Set")
+	h.mustShow(h.ui.T("Trainer.SetupCodeWrong"))
+	if has, _ := h.store.HasTrainerPassphrase(context.Background()); has {
+		t.Fatal("a learner set the first trainer passphrase without the code")
+	}
+}
+
 func TestLearnersNeverSeeTrainerMode(t *testing.T) {
 	h := newHarness(t, "")
 	h.createLearner("Ines", "guardian")
@@ -66,7 +93,7 @@ func seedLearners(t *testing.T, s *progress.Store) (passed, started, other progr
 	a, _ := s.StartAttempt(ctx, progress.NewAttempt{LearnerID: passed.ID, ModuleID: "core", Language: "fr",
 		Plan: quiz.Plan{{QuestionID: "x"}}, PassMark: 80})
 	s.RecordAnswer(ctx, a.ID, progress.Answer{Position: 0, QuestionID: "x", Complete: true, Correct: true})
-	if _, err := s.FinishAttempt(ctx, a.ID, quiz.Score{Correct: 1, Answered: 1, Total: 1, Percent: 100, Passed: true}); err != nil {
+	if _, err := s.FinishAttempt(ctx, a.ID); err != nil {
 		t.Fatal(err)
 	}
 	s.SaveLesson(ctx, started.ID, "core", "forms", 1, time.Minute, false)

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"indicia/app/progress"
+	"indicia/app/report"
 	"indicia/locales"
 	"indicia/modules"
 )
@@ -36,6 +37,7 @@ type UI struct {
 	learner *progress.Learner // nil until someone is signed in
 	quiz    *quizScreen       // the quiz under way, if any
 	trainer *trainerScreen    // trainer mode, if open
+	vault   *progress.Vault   // the trainer's secrets, open while trainer mode is
 	screen  func() fyne.CanvasObject
 	// leave is called before the screen changes, so a screen can save what it has.
 	leave func()
@@ -205,6 +207,8 @@ func (u *UI) showError(err error) {
 
 // errorText turns a store error into a translated message.
 func (u *UI) errorText(err error) string {
+	var wait *progress.WaitError
+	var cert *report.CertificateError
 	switch {
 	case errors.Is(err, progress.ErrDiskFull):
 		return u.T("Error.DiskFull")
@@ -216,6 +220,10 @@ func (u *UI) errorText(err error) string {
 		return u.T("Error.Corrupt")
 	case errors.Is(err, progress.ErrInvalid):
 		return u.T("Error.Invalid")
+	case errors.As(err, &wait):
+		return u.T("Trainer.Wait", map[string]any{"Seconds": u.loc.Number(int(wait.Wait.Seconds() + 0.999))})
+	case errors.As(err, &cert):
+		return cert.Message(u.loc)
 	}
 	return u.T("Error.Generic", map[string]any{"Detail": err.Error()})
 }

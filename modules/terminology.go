@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Forbidden is a wording that must not appear in one language's texts (terminology.toml).
@@ -89,7 +90,8 @@ func checkWording(fsys fs.FS, name, lang string, forbidden []Forbidden) Errors {
 		for _, f := range forbidden {
 			if f.Lang == current {
 				if m := f.Pattern.FindString(l); m != "" {
-					errs = append(errs, src.errorf(i+1, "forbidden wording in %s: %q; write %s", current, strings.TrimSpace(m), f.Use))
+					m = strings.TrimFunc(m, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+					errs = append(errs, src.errorf(i+1, "forbidden wording in %s: %q; write %s", current, m, f.Use))
 				}
 			}
 		}

@@ -121,9 +121,9 @@ type Answer struct {
 	Response   quiz.Response
 	Complete   bool
 	Correct    bool
-	// Score is the credit a complete answer earns, from 0 to 1: 1 when Correct, part of
-	// a point for a partly right spot-the-signals answer (quiz.Grade.Score).
-	Score      float64
+	// Score is the credit a complete answer earns, between 0 and 1, for a question
+	// that gives partial credit; nil: 1 when Correct, else 0.
+	Score      *float64
 	Time       time.Duration // time spent on the question
 	AnsweredAt time.Time
 	// Confidence is how sure the learner said they were, before seeing the result.
@@ -242,7 +242,7 @@ func (s *Store) Attempts(ctx context.Context, learnerID int64, moduleID string) 
 // Answers returns the answers of an attempt in question order.
 func (s *Store) Answers(ctx context.Context, attemptID int64) ([]Answer, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT position, question_id, response, complete, coalesce(correct, 0), time_ms, answered_at,
-			coalesce(confidence, 0), coalesce(score, correct, 0)
+			coalesce(confidence, 0), score
 		FROM answers WHERE attempt_id = ? ORDER BY position`, attemptID)
 	if err != nil {
 		return nil, fmt.Errorf("read answers: %w", err)
@@ -253,8 +253,12 @@ func (s *Store) Answers(ctx context.Context, attemptID int64) ([]Answer, error) 
 		var a Answer
 		var resp string
 		var ms, at int64
-		if err := rows.Scan(&a.Position, &a.QuestionID, &resp, &a.Complete, &a.Correct, &ms, &at, &a.Confidence, &a.Score); err != nil {
+		var score sql.NullFloat64
+		if err := rows.Scan(&a.Position, &a.QuestionID, &resp, &a.Complete, &a.Correct, &ms, &at, &a.Confidence, &score); err != nil {
 			return nil, err
+		}
+		if score.Valid {
+			a.Score = &score.Float64
 		}
 		if err := json.Unmarshal([]byte(resp), &a.Response); err != nil {
 			return nil, fmt.Errorf("answer %d of attempt %d: %w", a.Position, attemptID, ErrCorrupt)
@@ -263,15 +267,6 @@ func (s *Store) Answers(ctx context.Context, attemptID int64) ([]Answer, error) 
 		out = append(out, a)
 	}
 	return out, rows.Err()
-}
-
-// answerScore is the credit stored for a complete answer: 1 for a right one, else its
-// partial credit, kept below 1 (only a right answer earns the whole point).
-func answerScore(a Answer) float64 {
-	if a.Correct {
-		return 1
-	}
-	return min(max(a.Score, 0), 0.999)
 }
 
 // ErrAttemptClosed is returned when answering in an attempt that is no longer open.
@@ -312,16 +307,21 @@ func (s *Store) RecordAnswer(ctx context.Context, attemptID int64, a Answer) err
 	}
 	var correct, score any
 	if a.Complete {
-		correct, score = a.Correct, answerScore(a)
+		correct = a.Correct
+		if a.Score != nil {
+			if !(*a.Score >= 0 && *a.Score <= 1) {
+				return fmt.Errorf("%w: a score is between 0 and 1, not %v", ErrInvalid, *a.Score)
+			}
+			score = *a.Score
+		}
 	}
 	nowTime := s.now()
 	now := nowTime.UnixMilli()
 	res, err := tx.ExecContext(ctx, `INSERT INTO answers (attempt_id, position, question_id, response, complete, correct, time_ms, answered_at, confidence, score)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (attempt_id, position) DO UPDATE SET
-			response = excluded.response, complete = excluded.complete, correct = excluded.correct,
-			time_ms = time_ms + excluded.time_ms, answered_at = excluded.answered_at, confidence = excluded.confidence,
-			score = excluded.score
+			response = excluded.response, complete = excluded.complete, correct = excluded.correct, score = excluded.score,
+			time_ms = time_ms + excluded.time_ms, answered_at = excluded.answered_at, confidence = excluded.confidence
 		WHERE complete = 0 AND question_id = excluded.question_id`,
 		attemptID, a.Position, a.QuestionID, string(resp), a.Complete, correct, max(a.Time.Milliseconds(), 0), now, confidenceValue(a.Confidence), score)
 	if err != nil {
@@ -344,9 +344,11 @@ func (s *Store) RecordAnswer(ctx context.Context, attemptID int64, a Answer) err
 	return wrapWrite("record answer", tx.Commit())
 }
 
-// FinishAttempt closes an attempt with its score and updates the module's status: a
-// pass is kept for good, the best score is kept.
-func (s *Store) FinishAttempt(ctx context.Context, attemptID int64, score quiz.Score) (Attempt, error) {
+// FinishAttempt closes an attempt and updates the module's status. The store computes
+// the score from the answers it holds (ScoreAttempt): every question must have a
+// complete answer. The status follows ModuleRecord.WithAttempt: a pass is kept for
+// good, the best score is kept.
+func (s *Store) FinishAttempt(ctx context.Context, attemptID int64) (Attempt, error) {
 	now := s.millis()
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -356,10 +358,9 @@ func (s *Store) FinishAttempt(ctx context.Context, attemptID int64, score quiz.S
 	var learnerID int64
 	var moduleID string
 	var status AttemptStatus
-	var complete int
-	err = tx.QueryRowContext(ctx, `SELECT learner_id, module_id, status,
-		(SELECT count(*) FROM answers WHERE attempt_id = attempts.id AND complete = 1) FROM attempts WHERE id = ?`, attemptID).
-		Scan(&learnerID, &moduleID, &status, &complete)
+	var total, passMark int
+	err = tx.QueryRowContext(ctx, `SELECT learner_id, module_id, status, total, pass_mark FROM attempts WHERE id = ?`, attemptID).
+		Scan(&learnerID, &moduleID, &status, &total, &passMark)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Attempt{}, fmt.Errorf("finish attempt %d: %w", attemptID, ErrNotFound)
 	}
@@ -369,32 +370,99 @@ func (s *Store) FinishAttempt(ctx context.Context, attemptID int64, score quiz.S
 	if status != AttemptOpen {
 		return Attempt{}, fmt.Errorf("finish attempt: %w", ErrAttemptClosed)
 	}
-	if complete != score.Total || score.Answered != score.Total {
-		return Attempt{}, fmt.Errorf("%w: %d of %d answers are stored", ErrInvalid, complete, score.Total)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE attempts SET status = 'finished', correct = ?, score_percent = ?, passed = ?, finished_at = ?
-		WHERE id = ?`, score.Correct, score.Percent, score.Passed, now, attemptID); err != nil {
+	credits, err := attemptCredits(ctx, tx, attemptID)
+	if err != nil {
 		return Attempt{}, wrapWrite("finish attempt", err)
 	}
-	newStatus := ModuleFailed
-	var passedAt any
-	if score.Passed {
-		newStatus, passedAt = ModulePassed, now
+	if len(credits) != total {
+		return Attempt{}, fmt.Errorf("%w: %d of %d answers are stored", ErrInvalid, len(credits), total)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO module_status (learner_id, module_id, status, best_percent, passed_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (learner_id, module_id) DO UPDATE SET
-			status = CASE WHEN status = 'passed' THEN 'passed' ELSE excluded.status END,
-			best_percent = max(coalesce(best_percent, 0), excluded.best_percent),
-			passed_at = coalesce(excluded.passed_at, passed_at),
-			updated_at = excluded.updated_at`,
-		learnerID, moduleID, newStatus, score.Percent, passedAt, now); err != nil {
+	score := ScoreAttempt(credits, total, passMark)
+	if _, err := tx.ExecContext(ctx, `UPDATE attempts SET status = ?, correct = ?, score_percent = ?, passed = ?, finished_at = ?
+		WHERE id = ?`, AttemptFinished, score.Correct, score.Percent, score.Passed, now, attemptID); err != nil {
+		return Attempt{}, wrapWrite("finish attempt", err)
+	}
+	rec, _, err := readModuleRecord(ctx, tx, learnerID, moduleID)
+	if err != nil {
+		return Attempt{}, wrapWrite("finish attempt", err)
+	}
+	rec = rec.WithAttempt(score, now)
+	rec.Updated = now
+	if err := writeModuleRecord(ctx, tx, learnerID, moduleID, rec); err != nil {
 		return Attempt{}, wrapWrite("finish attempt", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return Attempt{}, wrapWrite("finish attempt", err)
 	}
 	return s.Attempt(ctx, attemptID)
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// attemptCredits reads the credits of an attempt's complete answers.
+func attemptCredits(ctx context.Context, q querier, attemptID int64) ([]AnswerCredit, error) {
+	rows, err := q.QueryContext(ctx, `SELECT coalesce(correct, 0), score FROM answers WHERE attempt_id = ? AND complete = 1`, attemptID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []AnswerCredit
+	for rows.Next() {
+		var correct bool
+		var score sql.NullFloat64
+		if err := rows.Scan(&correct, &score); err != nil {
+			return nil, err
+		}
+		var sp *float64
+		if score.Valid {
+			sp = &score.Float64
+		}
+		out = append(out, CreditOf(correct, sp))
+	}
+	return out, rows.Err()
+}
+
+// readModuleRecord reads a learner's module_status row; ok is false when there is none.
+func readModuleRecord(ctx context.Context, q querier, learnerID int64, moduleID string) (rec ModuleRecord, ok bool, err error) {
+	var best, passed sql.NullInt64
+	err = q.QueryRowContext(ctx, `SELECT status, best_percent, passed_at, updated_at FROM module_status WHERE learner_id = ? AND module_id = ?`,
+		learnerID, moduleID).Scan(&rec.Status, &best, &passed, &rec.Updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ModuleRecord{}, false, nil
+	}
+	if err != nil {
+		return ModuleRecord{}, false, err
+	}
+	rec.Best, rec.HasBest, rec.PassedAt = int(best.Int64), best.Valid, passed.Int64
+	return rec, true, nil
+}
+
+// writeModuleRecord stores a learner's module_status row.
+func writeModuleRecord(ctx context.Context, q querier, learnerID int64, moduleID string, rec ModuleRecord) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO module_status (learner_id, module_id, status, best_percent, passed_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (learner_id, module_id) DO UPDATE SET status = excluded.status, best_percent = excluded.best_percent,
+			passed_at = excluded.passed_at, updated_at = excluded.updated_at`,
+		learnerID, moduleID, rec.Status, rec.nullBest(), rec.nullPassed(), rec.Updated)
+	return err
+}
+
+func (r ModuleRecord) nullBest() any {
+	if !r.HasBest {
+		return nil
+	}
+	return r.Best
+}
+
+func (r ModuleRecord) nullPassed() any {
+	if r.PassedAt == 0 || r.Status != ModulePassed {
+		return nil
+	}
+	return r.PassedAt
 }
 
 // ModuleSummary is what the catalog shows of a learner's module.

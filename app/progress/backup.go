@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -69,7 +71,8 @@ func Backups(dbPath string) ([]Backup, error) {
 }
 
 // BackupNow copies the database, consistently even while it is in use, into the backups
-// folder, then removes the oldest beyond KeepBackups.
+// folder, then removes the oldest beyond KeepBackups (never the one just made, even
+// when the clock was put back and older ones carry later times).
 func (s *Store) BackupNow(ctx context.Context) (Backup, error) {
 	s.backupMu.Lock()
 	defer s.backupMu.Unlock()
@@ -86,19 +89,32 @@ func (s *Store) BackupNow(ctx context.Context) (Backup, error) {
 		os.Remove(tmp)
 		return Backup{}, fmt.Errorf("backup: %w", err)
 	}
-	if err := os.Rename(tmp, dest); err != nil {
+	info, err := os.Stat(tmp)
+	if err == nil {
+		err = os.Rename(tmp, dest)
+	}
+	if err != nil {
 		os.Remove(tmp)
 		return Backup{}, fmt.Errorf("backup: %w", err)
 	}
+	syncDir(dir)
+	made := Backup{Path: dest, Time: now.Truncate(time.Second), Size: info.Size()}
 	all, err := Backups(s.path)
 	if err != nil {
-		return Backup{}, err
+		return made, nil // the backup is made; the old ones stay until the next time
 	}
-	for _, old := range all[min(len(all), KeepBackups):] {
+	kept := 1
+	for _, old := range all {
+		if old.Path == dest {
+			continue
+		}
+		if kept < KeepBackups {
+			kept++
+			continue
+		}
 		os.Remove(old.Path)
 	}
-	info, _ := os.Stat(dest)
-	return Backup{Path: dest, Time: now.Truncate(time.Second), Size: info.Size()}, nil
+	return made, nil
 }
 
 // MaybeBackup makes a backup when the newest is older than BackupEvery (or there is
@@ -119,7 +135,7 @@ func (s *Store) MaybeBackup(ctx context.Context) (bool, error) {
 
 // copyTo writes a consistent copy of the database to dest with the online backup API.
 func (s *Store) copyTo(ctx context.Context, dest string) error {
-	destDB, err := sql.Open("sqlite3", "file:"+dest)
+	destDB, err := sql.Open("sqlite3", sqliteURI(dest, url.Values{"_synchronous": {"FULL"}}))
 	if err != nil {
 		return err
 	}
@@ -154,26 +170,73 @@ func (s *Store) copyTo(ctx context.Context, dest string) error {
 	})
 }
 
-// Restore puts the backup at backupPath in place of the database at dbPath, which must
-// not be open. The current file is never deleted: it is moved aside with a ".replaced-"
-// name, returned, so nothing is lost. The backup is checked first.
-func Restore(ctx context.Context, dbPath, backupPath string) (movedAside string, err error) {
-	if err := checkHeader(backupPath); err != nil {
-		return "", fmt.Errorf("restore: the backup is not usable: %w", err)
+// CheckBackup checks that the file at path is a sound Indicia database this version
+// can open: its header, the full PRAGMA integrity_check (every page, every index
+// entry) and its application id. It opens the file read-only and changes nothing.
+func CheckBackup(ctx context.Context, path string) error {
+	if err := checkHeader(path); err != nil {
+		return err
 	}
-	probe, err := sql.Open("sqlite3", "file:"+backupPath+"?mode=ro")
+	st, err := os.Stat(path)
 	if err != nil {
-		return "", err
+		return err
 	}
-	var check string
-	var appID int
-	err = probe.QueryRowContext(ctx, "PRAGMA quick_check").Scan(&check)
-	if err == nil {
-		err = probe.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID)
+	if st.Size() == 0 {
+		return ErrCorrupt // an empty file is no backup
 	}
-	probe.Close()
-	if err != nil || check != "ok" || appID != ApplicationID {
-		return "", fmt.Errorf("restore: the backup is not usable: %w", ErrCorrupt)
+	// immutable: no lock, no -wal or -shm created beside the file.
+	probe, err := sql.Open("sqlite3", sqliteURI(path, url.Values{"mode": {"ro"}, "immutable": {"1"}}))
+	if err != nil {
+		return err
+	}
+	defer probe.Close()
+	var appID, version int
+	if err := probe.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
+		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	if appID != ApplicationID {
+		return ErrForeign
+	}
+	if err := probe.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	if version > len(migrationNames()) {
+		return ErrNewerSchema
+	}
+	rows, err := probe.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("%w: %v", ErrCorrupt, err)
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w: %s", ErrCorrupt, strings.Join(problems[:min(len(problems), 3)], "; "))
+	}
+	return nil
+}
+
+// Restore puts the backup at backupPath in place of the database at dbPath, which must
+// not be open. It is atomic and checked: the backup is checked (CheckBackup), copied
+// beside the database and checked again, and only then does the current database,
+// with its -wal and -shm files, move aside under a ".replaced-" name (returned: nothing
+// is deleted) and the copy take its place. If any step fails, what was moved is moved
+// back and the current database is left as it was; a -wal file is never left behind to
+// be replayed onto the restored file.
+func Restore(ctx context.Context, dbPath, backupPath string) (movedAside string, err error) {
+	if err := CheckBackup(ctx, backupPath); err != nil {
+		return "", fmt.Errorf("restore: the backup is not usable: %w", err)
 	}
 	lock, err := lockFile(dbPath + ".lock")
 	if errors.Is(err, errLocked) {
@@ -183,21 +246,52 @@ func Restore(ctx context.Context, dbPath, backupPath string) (movedAside string,
 		return "", err
 	}
 	defer lock.Close()
-	if _, err := os.Stat(dbPath); err == nil {
-		movedAside = dbPath + ".replaced-" + time.Now().UTC().Format(backupLayout)
-		if err := os.Rename(dbPath, movedAside); err != nil {
-			return "", fmt.Errorf("restore: %w", err)
-		}
-		for _, side := range []string{"-wal", "-shm"} {
-			if _, err := os.Stat(dbPath + side); err == nil {
-				os.Rename(dbPath+side, movedAside+side)
-			}
+	staged := dbPath + ".restoring"
+	os.Remove(staged)
+	if err := copyFile(backupPath, staged); err != nil {
+		os.Remove(staged)
+		return "", fmt.Errorf("restore: %w", err)
+	}
+	defer os.Remove(staged) // gone once renamed; left over only after a failure
+	if err := CheckBackup(ctx, staged); err != nil {
+		return "", fmt.Errorf("restore: the copy of the backup is not sound: %w", err)
+	}
+	// Move the current files aside, all of them or none.
+	aside := dbPath + ".replaced-" + time.Now().UTC().Format(backupLayout)
+	var moved []string
+	undo := func() {
+		for i := len(moved) - 1; i >= 0; i-- {
+			os.Rename(aside+moved[i], dbPath+moved[i])
 		}
 	}
-	if err := copyFile(backupPath, dbPath); err != nil {
-		return movedAside, fmt.Errorf("restore: %w", err)
+	for _, side := range []string{"", "-wal", "-shm", "-journal"} {
+		if _, err := os.Lstat(dbPath + side); errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err := os.Rename(dbPath+side, aside+side); err != nil {
+			undo()
+			return "", fmt.Errorf("restore: cannot move %s aside, nothing was changed: %w", filepath.Base(dbPath+side), err)
+		}
+		moved = append(moved, side)
 	}
-	return movedAside, nil
+	if err := os.Rename(staged, dbPath); err != nil {
+		undo()
+		return "", fmt.Errorf("restore: nothing was changed: %w", err)
+	}
+	syncDir(filepath.Dir(dbPath))
+	if len(moved) == 0 || moved[0] != "" {
+		aside = ""
+	}
+	return aside, nil
+}
+
+// syncDir makes a folder's entries (a rename, a new file) durable, where the system
+// allows it.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
 }
 
 func copyFile(from, to string) error {
@@ -206,24 +300,17 @@ func copyFile(from, to string) error {
 		return err
 	}
 	defer in.Close()
-	tmp := to + ".partial"
-	out, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
 	if _, err := io.Copy(out, in); err != nil {
 		out.Close()
-		os.Remove(tmp)
 		return err
 	}
 	if err := out.Sync(); err != nil {
 		out.Close()
-		os.Remove(tmp)
 		return err
 	}
-	if err := out.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, to)
+	return out.Close()
 }

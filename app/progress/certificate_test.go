@@ -22,8 +22,7 @@ func finish(t *testing.T, s *Store, learnerID int64, moduleID, version string, n
 			t.Fatal(err)
 		}
 	}
-	pct := correct * 100 / n
-	done, err := s.FinishAttempt(ctx, a.ID, quiz.Score{Correct: correct, Answered: n, Total: n, Percent: pct, Passed: pct >= 80})
+	done, err := s.FinishAttempt(ctx, a.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -284,12 +284,8 @@ func (w *demoWriter) module(rng *rand.Rand, l *demoLearner, m DemoModule, t, now
 	if !t.Before(now) {
 		return t, nil
 	}
-	status := struct {
-		value   ModuleStatus
-		best    sql.NullInt64
-		passed  sql.NullInt64
-		updated time.Time
-	}{value: ModuleInProgress, updated: t}
+	// The module's status, by the store's one rule (ModuleRecord.WithAttempt).
+	status := ModuleRecord{Status: ModuleInProgress, Updated: t.UnixMilli()}
 	// Lessons, in order; about one learner in five stops partway through.
 	stopAt := len(m.Lessons)
 	if rng.Float64() < 0.2 {
@@ -319,7 +315,7 @@ func (w *demoWriter) module(rng *rand.Rand, l *demoLearner, m DemoModule, t, now
 		t = end.Add(time.Duration(rng.IntN(36*60)) * time.Minute) // often the next lesson another day
 	}
 	if stopAt < len(m.Lessons) || !t.Before(now) {
-		return t, w.writeStatus(l, m, status.value, status.best, status.passed, status.updated)
+		return t, w.writeStatus(l, m, status)
 	}
 	// Quiz attempts until a pass, or until the learner gives up for now.
 	abandoned := false
@@ -344,25 +340,20 @@ func (w *demoWriter) module(rng *rand.Rand, l *demoLearner, m DemoModule, t, now
 			t = t.Add(time.Duration(10+rng.IntN(48*60)) * time.Minute)
 			continue
 		}
-		status.updated = a.end
-		if !status.best.Valid || int64(a.percent) > status.best.Int64 {
-			status.best = sql.NullInt64{Int64: int64(a.percent), Valid: true}
-		}
-		if a.passed {
-			status.value, status.passed = ModulePassed, sql.NullInt64{Int64: a.end.UnixMilli(), Valid: true}
+		status = status.WithAttempt(a.score, a.end.UnixMilli())
+		if a.score.Passed {
 			break
 		}
-		status.value = ModuleFailed
 		if rng.Float64() < 0.25 {
 			break // gives up, for now
 		}
 		t = t.Add(time.Duration(10+rng.IntN(5*24*60)) * time.Minute)
 	}
-	return t, w.writeStatus(l, m, status.value, status.best, status.passed, status.updated)
+	return t, w.writeStatus(l, m, status)
 }
 
-func (w *demoWriter) writeStatus(l *demoLearner, m DemoModule, status ModuleStatus, best, passed sql.NullInt64, updated time.Time) error {
-	_, err := w.modStatus.ExecContext(w.ctx, l.id, m.ID, status, best, passed, updated.UnixMilli())
+func (w *demoWriter) writeStatus(l *demoLearner, m DemoModule, rec ModuleRecord) error {
+	_, err := w.modStatus.ExecContext(w.ctx, l.id, m.ID, rec.Status, rec.nullBest(), rec.nullPassed(), rec.Updated)
 	return err
 }
 
@@ -381,10 +372,9 @@ const (
 )
 
 type demoAttempt struct {
-	status  AttemptStatus
-	percent int
-	passed  bool
-	end     time.Time
+	status AttemptStatus
+	score  AttemptScore
+	end    time.Time
 }
 
 // attemptWithAnswers writes one attempt and its answers, as the quiz screen would: a plan
@@ -417,7 +407,8 @@ func (w *demoWriter) attemptWithAnswers(rng *rand.Rand, l *demoLearner, m DemoMo
 		return demoAttempt{}, err
 	}
 	byID := w.questions[m.ID]
-	t, correct, points := start, 0, 0.0
+	t := start
+	credits := make([]AnswerCredit, 0, answered)
 	for pos, d := range plan[:answered] {
 		q := byID[d.QuestionID]
 		p := clamp(l.ability+0.07*float64(try-1)+difficulty(q), 0.05, 0.99)
@@ -426,10 +417,8 @@ func (w *demoWriter) attemptWithAnswers(rng *rand.Rand, l *demoLearner, m DemoMo
 		if err != nil {
 			return demoAttempt{}, fmt.Errorf("demo answer to %s: %w", q.ID, err)
 		}
-		if g.Correct {
-			correct++
-		}
-		points += g.Score
+		credit := CreditOf(g.Correct, &g.Score)
+		credits = append(credits, credit)
 		spent := answerTime(rng, q)
 		t = t.Add(spent)
 		conf := demoConfidence(rng, g.Correct)
@@ -438,7 +427,7 @@ func (w *demoWriter) attemptWithAnswers(rng *rand.Rand, l *demoLearner, m DemoMo
 			return demoAttempt{}, err
 		}
 		if _, err := w.answer.ExecContext(w.ctx, id, pos, q.ID, string(resp), true, g.Correct, spent.Milliseconds(), t.UnixMilli(),
-			confidenceValue(conf), answerScore(Answer{Correct: g.Correct, Score: g.Score})); err != nil {
+			confidenceValue(conf), credit.Score); err != nil {
 			return demoAttempt{}, err
 		}
 		if q.Topic != "" {
@@ -453,10 +442,9 @@ func (w *demoWriter) attemptWithAnswers(rng *rand.Rand, l *demoLearner, m DemoMo
 		a.status = AttemptAbandoned
 		_, err = w.tx.ExecContext(w.ctx, `UPDATE attempts SET status = 'abandoned', finished_at = ? WHERE id = ?`, t.UnixMilli(), id)
 	case attemptFinished:
-		a.status, a.percent = AttemptFinished, quiz.Percent(points, len(plan))
-		a.passed = a.percent >= passMark
+		a.status, a.score = AttemptFinished, ScoreAttempt(credits, len(plan), passMark)
 		_, err = w.tx.ExecContext(w.ctx, `UPDATE attempts SET status = 'finished', correct = ?, score_percent = ?, passed = ?, finished_at = ?
-			WHERE id = ?`, correct, a.percent, a.passed, t.UnixMilli(), id)
+			WHERE id = ?`, a.score.Correct, a.score.Percent, a.score.Passed, t.UnixMilli(), id)
 	}
 	return a, err
 }

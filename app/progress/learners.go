@@ -5,13 +5,12 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
-
-	"golang.org/x/crypto/argon2"
 )
 
 // Roles and languages the store accepts (the schema checks them too).
@@ -70,9 +69,21 @@ func (n NewLearner) validate() error {
 	return nil
 }
 
-func hashPIN(pin string, salt []byte) []byte {
-	return argon2.IDKey([]byte(pin), salt, pinTime, pinMemory, pinThreads, pinKeyLen)
+// pinParams are the argon2id parameters of one PIN hash, stored beside it (pin_params),
+// so that stronger ones can be chosen later without locking anyone out.
+type pinParams struct {
+	Time    uint32 `json:"t"`
+	Memory  uint32 `json:"m"` // KiB
+	Threads uint8  `json:"p"`
 }
+
+// currentPIN are the parameters of new PIN hashes; a hash stored without parameters
+// was made with these same values.
+var currentPIN = pinParams{Time: pinTime, Memory: pinMemory, Threads: pinThreads}
+
+// PINDelay is how long to wait after n wrong PINs in a row: nothing for the first two,
+// then 2, 4, 8 … seconds, at most 5 minutes.
+func PINDelay(n int) time.Duration { return growingDelay(n, 5*time.Minute) }
 
 // CreateLearner adds a learner.
 func (s *Store) CreateLearner(ctx context.Context, n NewLearner) (Learner, error) {
@@ -82,20 +93,27 @@ func (s *Store) CreateLearner(ctx context.Context, n NewLearner) (Learner, error
 		return Learner{}, err
 	}
 	var hash, salt []byte
+	var params any
 	if n.PIN != "" {
 		salt = make([]byte, 16)
 		if _, err := rand.Read(salt); err != nil {
 			return Learner{}, err
 		}
-		hash = hashPIN(n.PIN, salt)
+		p := currentPIN
+		hash = s.kdf([]byte(n.PIN), salt, p.Time, p.Memory, p.Threads, pinKeyLen)
+		raw, err := json.Marshal(p)
+		if err != nil {
+			return Learner{}, err
+		}
+		params = string(raw)
 	}
 	uid, err := newUID()
 	if err != nil {
 		return Learner{}, err
 	}
 	now := s.millis()
-	res, err := s.write.ExecContext(ctx, `INSERT INTO learners (uid, name, role, language, cohort, pin_hash, pin_salt, created_at, last_active_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, uid, n.Name, n.Role, n.Language, n.Cohort, hash, salt, now, now)
+	res, err := s.write.ExecContext(ctx, `INSERT INTO learners (uid, name, role, language, cohort, pin_hash, pin_salt, pin_params, created_at, last_active_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, uid, n.Name, n.Role, n.Language, n.Cohort, hash, salt, params, now, now)
 	if err != nil {
 		return Learner{}, wrapWrite("create learner", err)
 	}
@@ -142,9 +160,16 @@ func (s *Store) Learners(ctx context.Context) ([]Learner, error) {
 }
 
 // CheckPIN tells whether pin is the learner's PIN. A learner without a PIN accepts any.
+// Wrong PINs are counted in the database; past the second, each makes the next try
+// wait longer (a *WaitError says how long, and the PIN is not even checked then). The
+// slow hash runs outside any transaction.
 func (s *Store) CheckPIN(ctx context.Context, id int64, pin string) (bool, error) {
 	var hash, salt []byte
-	err := s.read.QueryRowContext(ctx, `SELECT pin_hash, pin_salt FROM learners WHERE id = ?`, id).Scan(&hash, &salt)
+	var params sql.NullString
+	var failures int
+	var failedAt sql.NullInt64
+	err := s.read.QueryRowContext(ctx, `SELECT pin_hash, pin_salt, pin_params, pin_failures, pin_failed_at FROM learners WHERE id = ?`, id).
+		Scan(&hash, &salt, &params, &failures, &failedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, fmt.Errorf("learner %d: %w", id, ErrNotFound)
 	}
@@ -154,7 +179,26 @@ func (s *Store) CheckPIN(ctx context.Context, id int64, pin string) (bool, error
 	if hash == nil {
 		return true, nil
 	}
-	return subtle.ConstantTimeCompare(hashPIN(pin, salt), hash) == 1, nil
+	now := s.now()
+	if wait := time.UnixMilli(failedAt.Int64).Add(PINDelay(failures)).Sub(now); failures > 0 && wait > 0 {
+		return false, &WaitError{Wait: wait}
+	}
+	p := currentPIN
+	if params.Valid {
+		if err := json.Unmarshal([]byte(params.String), &p); err != nil || p.Time == 0 || p.Memory == 0 || p.Threads == 0 {
+			return false, fmt.Errorf("learner %d: the PIN's parameters: %w", id, ErrCorrupt)
+		}
+	}
+	right := subtle.ConstantTimeCompare(s.kdf([]byte(pin), salt, p.Time, p.Memory, p.Threads, uint32(len(hash))), hash) == 1
+	if right {
+		if failures > 0 {
+			_, err := s.write.ExecContext(ctx, `UPDATE learners SET pin_failures = 0, pin_failed_at = NULL WHERE id = ?`, id)
+			return true, wrapWrite("check PIN", err)
+		}
+		return true, nil
+	}
+	_, err = s.write.ExecContext(ctx, `UPDATE learners SET pin_failures = pin_failures + 1, pin_failed_at = ? WHERE id = ?`, now.UnixMilli(), id)
+	return false, wrapWrite("check PIN", err)
 }
 
 // SetLanguage changes the learner's language.

@@ -34,8 +34,7 @@ func takeQuiz(t *testing.T, s *Store, learnerID int64, moduleID string, n, right
 			t.Fatal(err)
 		}
 	}
-	pct := right * 100 / n
-	done, err := s.FinishAttempt(ctx, a.ID, quiz.Score{Correct: right, Answered: n, Total: n, Percent: pct, Passed: pct >= 80})
+	done, err := s.FinishAttempt(ctx, a.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/mattn/go-sqlite3"
+	"golang.org/x/crypto/argon2"
 )
 
 // ApplicationID marks a SQLite file as Indicia's ("IDCA"). A file with another
@@ -63,7 +64,10 @@ type Store struct {
 	write *sql.DB // one connection: SQLite has one writer anyway, and it orders our writes
 	read  *sql.DB
 	lock  io.Closer
+	mode  JournalMode
 	now   func() time.Time
+	// kdf is argon2.IDKey; a test slows it down to see that nothing waits for it.
+	kdf func(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte
 	// backupMu keeps two backups (at start and at exit) from running at once.
 	backupMu sync.Mutex
 }
@@ -73,6 +77,34 @@ type Store struct {
 // Indicia database, is damaged, or was written by a newer version; and a file that
 // another running copy of Indicia holds.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return OpenWith(ctx, path, Options{})
+}
+
+// JournalMode is how the store keeps its file consistent through crashes.
+type JournalMode string
+
+// The journal modes.
+const (
+	// JournalWAL is a write-ahead log, the default: readers do not wait for the writer.
+	JournalWAL JournalMode = "wal"
+	// JournalRollback is a rollback journal with exclusive locking, used where WAL's
+	// shared memory cannot be had. Every commit is still synced before it returns; the
+	// one connection serves reads and writes.
+	JournalRollback JournalMode = "rollback"
+)
+
+// Options tune OpenWith.
+type Options struct {
+	// Journal is the journal mode to use; JournalWAL (or "") falls back to
+	// JournalRollback by itself where WAL cannot be used.
+	Journal JournalMode
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, path string, opt Options) (*Store, error) {
+	if opt.Journal == "" {
+		opt.Journal = JournalWAL
+	}
 	fail := func(reason, detail error) (*Store, error) {
 		return nil, &OpenError{Path: path, Reason: reason, Detail: detail}
 	}
@@ -105,48 +137,139 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		f.Close()
 	}
 
-	s := &Store{path: abs, lock: lock, now: time.Now}
-	q := url.Values{}
-	q.Set("_foreign_keys", "on")
-	q.Set("_busy_timeout", "5000")
-	q.Set("_synchronous", "FULL")
-	q.Set("_journal_mode", "WAL")
-	q.Set("_secure_delete", "on") // erased learners leave nothing behind in free pages
-	q.Set("_txlock", "immediate")
-	// The driver keeps this many prepared statements per connection: recording an answer
-	// runs the same few statements each time, and preparing them again cost a third of
-	// its CPU time.
-	q.Set("_stmt_cache_size", "32")
-	s.write, err = sql.Open("sqlite3", "file:"+abs+"?"+q.Encode())
-	if err != nil {
-		return fail(ErrCorrupt, err)
+	s := &Store{path: abs, lock: lock, now: time.Now, kdf: argon2.IDKey}
+	err = s.openPools(ctx, opt.Journal)
+	if err == nil && opt.Journal == JournalWAL {
+		// Where the file system cannot map the -shm file into memory (a FAT stick
+		// mounted through FUSE, many network shares), WAL fails at the first read:
+		// the store falls back to a rollback journal with exclusive locking.
+		if perr := s.probe(ctx); perr != nil {
+			s.closePools()
+			if !walUnsupported(perr) {
+				return fail(classify(perr), perr)
+			}
+			err = s.openPools(ctx, JournalRollback)
+			if err == nil {
+				if perr := s.probe(ctx); perr != nil {
+					s.closePools()
+					return fail(classify(perr), perr)
+				}
+			}
+		}
 	}
-	s.write.SetMaxOpenConns(1)
-	s.write.SetConnMaxLifetime(0)
-	q.Del("_txlock")
-	q.Set("_query_only", "on")
-	s.read, err = sql.Open("sqlite3", "file:"+abs+"?"+q.Encode())
 	if err != nil {
-		s.write.Close()
-		return fail(ErrCorrupt, err)
+		return fail(classify(err), err)
 	}
-	s.read.SetMaxOpenConns(4)
 	if err := s.migrate(ctx); err != nil {
-		s.write.Close()
-		s.read.Close()
+		s.closePools()
 		return nil, err
 	}
 	ok = true
 	return s, nil
 }
 
+// openPools opens the write connection and the read pool in the journal mode given.
+func (s *Store) openPools(ctx context.Context, mode JournalMode) error {
+	q := url.Values{}
+	q.Set("_foreign_keys", "on")
+	q.Set("_busy_timeout", "5000")
+	q.Set("_synchronous", "FULL")
+	q.Set("_secure_delete", "on") // erased learners leave nothing behind in free pages
+	q.Set("_txlock", "immediate")
+	// The driver keeps this many prepared statements per connection: recording an answer
+	// runs the same few statements each time, and preparing them again cost a third of
+	// its CPU time.
+	q.Set("_stmt_cache_size", "32")
+	if mode == JournalWAL {
+		q.Set("_journal_mode", "WAL")
+	} else {
+		// Exclusive locking before the first access: SQLite then never asks for shared
+		// memory, not even to read a WAL left by an earlier run, which journal_mode
+		// below checkpoints and removes.
+		q.Set("_locking_mode", "EXCLUSIVE")
+	}
+	var err error
+	s.write, err = sql.Open("sqlite3", sqliteURI(s.path, q))
+	if err != nil {
+		return err
+	}
+	s.write.SetMaxOpenConns(1)
+	s.write.SetConnMaxLifetime(0)
+	s.mode = mode
+	if mode == JournalRollback {
+		var got string
+		if err := s.write.QueryRowContext(ctx, "PRAGMA journal_mode = PERSIST").Scan(&got); err != nil {
+			s.write.Close()
+			return err
+		}
+		if got != "persist" {
+			s.write.Close()
+			return fmt.Errorf("journal mode %q, want persist", got)
+		}
+		// An exclusive lock is one connection's: it serves the reads too.
+		s.read = s.write
+		return nil
+	}
+	q.Del("_txlock")
+	q.Set("_query_only", "on")
+	s.read, err = sql.Open("sqlite3", sqliteURI(s.path, q))
+	if err != nil {
+		s.write.Close()
+		return err
+	}
+	s.read.SetMaxOpenConns(4)
+	return nil
+}
+
+// probe reads the file once through the write connection, which is where WAL fails
+// on a file system without shared memory.
+func (s *Store) probe(ctx context.Context) error {
+	var n int
+	return s.write.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&n)
+}
+
+// walUnsupported tells whether err is SQLite failing to use WAL's shared memory.
+func walUnsupported(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.Code == sqlite3.ErrIoErr || se.Code == sqlite3.ErrCantOpen)
+}
+
+func (s *Store) closePools() error {
+	err := s.write.Close()
+	if s.read != s.write {
+		err = errors.Join(err, s.read.Close())
+	}
+	return err
+}
+
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
+// Journal is the journal mode the store runs in.
+func (s *Store) Journal() JournalMode { return s.mode }
+
+// FileJournal reads the journal mode of the database file at path from its header,
+// without opening it: what a store opened on it runs in. ok is false when there is
+// no database there yet.
+func FileJournal(path string) (mode JournalMode, ok bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	hdr := make([]byte, 20)
+	if _, err := io.ReadFull(f, hdr); err != nil || !bytes.Equal(hdr[:16], []byte("SQLite format 3\x00")) {
+		return "", false
+	}
+	if hdr[18] == 2 {
+		return JournalWAL, true
+	}
+	return JournalRollback, true
+}
+
 // Close closes the database and releases the lock.
 func (s *Store) Close() error {
-	err := errors.Join(s.read.Close(), s.write.Close())
-	return errors.Join(err, s.lock.Close())
+	return errors.Join(s.closePools(), s.lock.Close())
 }
 
 // checkHeader reads the SQLite header of an existing file without opening it through

@@ -79,35 +79,60 @@ func (s *Store) HasTrainerPassphrase(ctx context.Context) (bool, error) {
 	return s.setting(ctx, s.read, "trainer.passphrase", &sec)
 }
 
-// SetTrainerPassphrase sets the trainer passphrase. It fails when one is already set and
-// old does not match it.
-func (s *Store) SetTrainerPassphrase(ctx context.Context, old, passphrase string) error {
-	if utf8.RuneCountInString(strings.TrimSpace(passphrase)) < MinPassphrase {
-		return fmt.Errorf("%w: a passphrase has at least %d characters", ErrInvalid, MinPassphrase)
-	}
-	if has, err := s.HasTrainerPassphrase(ctx); err != nil {
-		return err
-	} else if has {
-		if err := s.CheckTrainerPassphrase(ctx, old); err != nil {
-			return err
-		}
-	}
+// hashPassphrase makes the stored hash of a passphrase. It runs the slow argon2id
+// before any transaction begins, so answers are never kept waiting by it.
+func hashPassphrase(passphrase string) (trainerSecret, error) {
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
-		return err
+		return trainerSecret{}, err
 	}
 	sec := trainerSecret{Salt: salt, Time: trainerTime, Memory: trainerMemory, Threads: trainerThreads}
 	sec.Hash = argon2.IDKey([]byte(passphrase), salt, sec.Time, sec.Memory, sec.Threads, trainerKeyLen)
+	return sec, nil
+}
+
+func checkPassphraseLength(passphrase string) error {
+	if utf8.RuneCountInString(strings.TrimSpace(passphrase)) < MinPassphrase {
+		return fmt.Errorf("%w: a passphrase has at least %d characters", ErrInvalid, MinPassphrase)
+	}
+	return nil
+}
+
+// SetTrainerPassphrase changes the trainer passphrase: old must match the current one.
+// On an installation without one it sets the first (SetupTrainer without a code), which
+// only works while no learner exists.
+func (s *Store) SetTrainerPassphrase(ctx context.Context, old, passphrase string) error {
+	if err := checkPassphraseLength(passphrase); err != nil {
+		return err
+	}
+	has, err := s.HasTrainerPassphrase(ctx)
+	if err != nil {
+		return err
+	}
+	if !has {
+		return s.SetupTrainer(ctx, "", passphrase)
+	}
+	v, err := s.OpenVault(ctx, old)
+	if err != nil {
+		return err
+	}
+	sec, err := hashPassphrase(passphrase)
+	if err != nil {
+		return err
+	}
+	wrapped, err := wrapVault(v.key, passphrase)
+	if err != nil {
+		return err
+	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return wrapWrite("set trainer passphrase", err)
 	}
 	defer tx.Rollback()
-	if err := putSetting(ctx, tx, "trainer.passphrase", sec); err != nil {
-		return wrapWrite("set trainer passphrase", err)
-	}
-	if err := putSetting(ctx, tx, "trainer.failures", trainerFailures{}); err != nil {
-		return wrapWrite("set trainer passphrase", err)
+	for key, value := range map[string]any{"trainer.passphrase": sec, "trainer.failures": trainerFailures{}, settingVault: wrapped} {
+		if err := putSetting(ctx, tx, key, value); err != nil {
+			return wrapWrite("set trainer passphrase", err)
+		}
 	}
 	return wrapWrite("set trainer passphrase", tx.Commit())
 }
@@ -115,10 +140,14 @@ func (s *Store) SetTrainerPassphrase(ctx context.Context, old, passphrase string
 // TrainerDelay is how long to wait after n wrong passphrases in a row: nothing for the
 // first two, then 2, 4, 8 … seconds, at most 15 minutes.
 func TrainerDelay(n int) time.Duration {
+	return growingDelay(n, 15*time.Minute)
+}
+
+// growingDelay is nothing for n < 3, then 2^(n-2) seconds, at most limit.
+func growingDelay(n int, limit time.Duration) time.Duration {
 	if n < 3 {
 		return 0
 	}
-	const limit = 15 * time.Minute
 	secs := math.Pow(2, float64(n-2))
 	if secs >= limit.Seconds() {
 		return limit
@@ -128,7 +157,8 @@ func TrainerDelay(n int) time.Duration {
 
 // CheckTrainerPassphrase checks the passphrase. Wrong attempts are counted in the
 // database, so restarting the app does not reset them, and each one past the second
-// makes the next wait longer (a *WaitError says how long).
+// makes the next wait longer (a *WaitError says how long). The slow hash runs outside
+// any transaction: answers being recorded meanwhile do not wait for it.
 func (s *Store) CheckTrainerPassphrase(ctx context.Context, passphrase string) error {
 	var sec trainerSecret
 	has, err := s.setting(ctx, s.read, "trainer.passphrase", &sec)
@@ -139,22 +169,29 @@ func (s *Store) CheckTrainerPassphrase(ctx context.Context, passphrase string) e
 		return fmt.Errorf("trainer passphrase: %w", ErrNotFound)
 	}
 	now := s.now()
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return wrapWrite("check trainer passphrase", err)
-	}
-	defer tx.Rollback()
 	var f trainerFailures
-	if _, err := s.setting(ctx, tx, "trainer.failures", &f); err != nil {
+	if _, err := s.setting(ctx, s.read, "trainer.failures", &f); err != nil {
 		return err
 	}
 	if wait := time.UnixMilli(f.Last).Add(TrainerDelay(f.Count)).Sub(now); f.Count > 0 && wait > 0 {
 		return &WaitError{Wait: wait}
 	}
-	got := argon2.IDKey([]byte(passphrase), sec.Salt, sec.Time, sec.Memory, sec.Threads, uint32(len(sec.Hash)))
-	if subtle.ConstantTimeCompare(got, sec.Hash) == 1 {
-		if err := putSetting(ctx, tx, "trainer.failures", trainerFailures{}); err != nil {
-			return wrapWrite("check trainer passphrase", err)
+	got := s.kdf([]byte(passphrase), sec.Salt, sec.Time, sec.Memory, sec.Threads, uint32(len(sec.Hash)))
+	right := subtle.ConstantTimeCompare(got, sec.Hash) == 1
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return wrapWrite("check trainer passphrase", err)
+	}
+	defer tx.Rollback()
+	// Read again inside the transaction: another try may have counted meanwhile.
+	if _, err := s.setting(ctx, tx, "trainer.failures", &f); err != nil {
+		return err
+	}
+	if right {
+		if f.Count > 0 {
+			if err := putSetting(ctx, tx, "trainer.failures", trainerFailures{}); err != nil {
+				return wrapWrite("check trainer passphrase", err)
+			}
 		}
 		return wrapWrite("check trainer passphrase", tx.Commit())
 	}
@@ -243,27 +280,78 @@ func (s *Store) DeleteLearner(ctx context.Context, learnerID int64) error {
 
 // LRSSettings is where and how the trainer sends xAPI statements.
 type LRSSettings struct {
-	Endpoint     string `json:"endpoint"`
-	User         string `json:"user"`
-	Password     string `json:"password"`
+	Endpoint string `json:"endpoint"`
+	User     string `json:"user"`
+	// Password is kept encrypted with the trainer's vault (OpenVault), never in clear
+	// in the database; it is filled in only when read with the vault.
+	Password     string `json:"password,omitempty"`
 	IncludeNames bool   `json:"include_names"`
+	// HasPassword tells that a password is stored (it may not have been read).
+	HasPassword bool `json:"-"`
 }
+
+// settingLRSPassword is the settings key of the LRS password, sealed with the vault.
+const settingLRSPassword = "secret.lrs.password"
 
 // LRSSettings returns the trainer's Learning Record Store settings (zero when unset).
-func (s *Store) LRSSettings(ctx context.Context) (LRSSettings, error) {
-	var v LRSSettings
-	_, err := s.setting(ctx, s.read, "lrs", &v)
-	return v, err
+// The password is filled in when v, the trainer's open vault, is given; HasPassword
+// says whether one is stored.
+func (s *Store) LRSSettings(ctx context.Context, v *Vault) (LRSSettings, error) {
+	var out LRSSettings
+	if _, err := s.setting(ctx, s.read, "lrs", &out); err != nil {
+		return out, err
+	}
+	if out.Password != "" { // stored in clear by an older version: OpenVault seals it
+		out.HasPassword = true
+		if v == nil {
+			out.Password = ""
+		}
+		return out, nil
+	}
+	sealed, has, err := s.readSealed(ctx, settingLRSPassword)
+	if err != nil || !has {
+		return out, err
+	}
+	out.HasPassword = true
+	if v != nil {
+		pw, err := v.open(settingLRSPassword, sealed)
+		if err != nil {
+			return out, err
+		}
+		out.Password = string(pw)
+	}
+	return out, nil
 }
 
-// SetLRSSettings stores the trainer's Learning Record Store settings.
-func (s *Store) SetLRSSettings(ctx context.Context, v LRSSettings) error {
+// SetLRSSettings stores the trainer's Learning Record Store settings; the password,
+// if any, is sealed with the trainer's open vault v (required then).
+func (s *Store) SetLRSSettings(ctx context.Context, v *Vault, set LRSSettings) error {
+	var sealed *sealedSecret
+	if set.Password != "" {
+		if v == nil {
+			return fmt.Errorf("save LRS settings: %w", ErrVaultLocked)
+		}
+		sl, err := v.seal(settingLRSPassword, []byte(set.Password))
+		if err != nil {
+			return err
+		}
+		sealed = &sl
+	}
+	set.Password, set.HasPassword = "", false
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return wrapWrite("save LRS settings", err)
 	}
 	defer tx.Rollback()
-	if err := putSetting(ctx, tx, "lrs", v); err != nil {
+	if err := putSetting(ctx, tx, "lrs", set); err != nil {
+		return wrapWrite("save LRS settings", err)
+	}
+	if sealed != nil {
+		err = putSetting(ctx, tx, settingLRSPassword, *sealed)
+	} else {
+		_, err = tx.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, settingLRSPassword)
+	}
+	if err != nil {
 		return wrapWrite("save LRS settings", err)
 	}
 	return wrapWrite("save LRS settings", tx.Commit())

@@ -64,7 +64,7 @@ func stationStore(t testing.TB) *progress.Store {
 				t.Fatal(err)
 			}
 		}
-		if _, err := s.FinishAttempt(ctx, a.ID, quiz.Score{Correct: 1, Answered: 2, Total: 2, Percent: 50, Passed: true}); err != nil {
+		if _, err := s.FinishAttempt(ctx, a.ID); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.RecordReview(ctx, l.ID, progress.ReviewAnswer{ModuleID: "core", QuestionID: "q2", Indicator: "age-doubt",

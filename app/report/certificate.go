@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/base32"
 	"encoding/binary"
 	"errors"
@@ -38,8 +39,9 @@ import (
 // passed, the best score and the day issued as uvarints (days since 1970-01-01). The
 // signature covers certSignContext followed by the payload.
 
-// certFormat is the payload format this version writes and reads.
-const certFormat = 1
+// certFormat is the payload format this version writes; it reads format 1 too. Format
+// 2 adds, after the source date, the issuer's name and the certificate number.
+const certFormat = 2
 
 // certSignContext separates certificate signatures from anything else the installation
 // key might sign.
@@ -69,6 +71,18 @@ type Certificate struct {
 	PublicKey      ed25519.PublicKey
 	// Code is the verification code, in groups of five characters.
 	Code string
+	// Format is the payload's format (1 before issuers were named).
+	Format int
+	// IssuerName is the organisation that issued it, as its trainer named it.
+	IssuerName string
+	// Number is the certificate's number at its issuer ("3F2A91C0-000042").
+	Number string
+	// Fingerprint is the issuer key's fingerprint (32 hexadecimal digits).
+	Fingerprint string
+	// CheckCode is a short code drawn from the whole signed certificate
+	// ("7K3Q-9XW2-MAB4"): with the number, it finds the certificate in its issuer's
+	// register.
+	CheckCode string
 }
 
 // CertificateProblem says why a certificate was refused or is not genuine.
@@ -94,6 +108,7 @@ const (
 	ProblemVisibleTitle
 	ProblemVisibleCode
 	ProblemUnreadablePDF
+	ProblemNoIssuer // the trainer has not named the organisation yet
 )
 
 // CertificateError is a certificate refused, or a code or PDF that is not genuine.
@@ -148,6 +163,8 @@ func (e *CertificateError) Error() string {
 		s = "the code shown in the PDF is not the code in its metadata"
 	case ProblemUnreadablePDF:
 		s = "the PDF's text cannot be read"
+	case ProblemNoIssuer:
+		s = "the organisation's name is not set: set it in trainer mode (Settings, Trust) or with indicia trust issuer --name"
 	default:
 		s = "certificate error"
 	}
@@ -198,6 +215,8 @@ func (e *CertificateError) Message(l *locales.Localizer) string {
 		return l.T("Certificate.Error.VisibleCode")
 	case ProblemUnreadablePDF:
 		return l.T("Certificate.Error.UnreadablePDF", map[string]any{"Path": e.Path})
+	case ProblemNoIssuer:
+		return l.T("Certificate.Error.NoIssuer")
 	}
 	return e.Error()
 }
@@ -236,6 +255,13 @@ func IssueCertificate(ctx context.Context, store *progress.Store, cat *modules.C
 	if !certPrintable(comp.Learner.Name) {
 		return Certificate{}, certProblem(ProblemBadName)
 	}
+	issuer, err := store.IssuerName(ctx)
+	if err != nil {
+		return Certificate{}, err
+	}
+	if issuer == "" || !certPrintable(issuer) {
+		return Certificate{}, certProblem(ProblemNoIssuer)
+	}
 	c := Certificate{
 		Lang:           lang,
 		LearnerName:    comp.Learner.Name,
@@ -249,18 +275,46 @@ func IssueCertificate(ctx context.Context, store *progress.Store, cat *modules.C
 		Issued:         certDay(now),
 		KeyID:          key.ID,
 		PublicKey:      key.Public(),
+		Format:         certFormat,
+		IssuerName:     issuer,
+		Fingerprint:    key.Fingerprint(),
 	}
 	if c.ContentVersion == "" {
 		c.ContentVersion = m.Version
 	}
-	payload := c.payload()
-	if _, err := parseCertPayload(payload); err != nil {
-		return Certificate{}, fmt.Errorf("certificate: %w", err) // a field the format cannot carry
+	// The number comes from the register, in the same transaction that records it.
+	_, _, err = store.RecordCertificate(ctx, learnerID, m.ID, c.Fingerprint, c.Issued,
+		func(serial int64) string { return CertificateNumber(c.Fingerprint, serial) },
+		func(number string) (string, error) {
+			c.Number = number
+			payload := c.payload()
+			if _, err := parseCertPayload(payload); err != nil {
+				return "", fmt.Errorf("certificate: %w", err) // a field the format cannot carry
+			}
+			sig := key.sign(append([]byte(certSignContext), payload...))
+			raw := slices.Concat(payload, sig, c.PublicKey)
+			c.Code = certGroup(certEncoding.EncodeToString(raw))
+			c.CheckCode = certCheckCode(raw)
+			return strings.ReplaceAll(c.Code, " ", ""), nil
+		})
+	if err != nil {
+		return Certificate{}, err
 	}
-	sig := key.sign(append([]byte(certSignContext), payload...))
-	raw := slices.Concat(payload, sig, c.PublicKey)
-	c.Code = certGroup(certEncoding.EncodeToString(raw))
 	return c, nil
+}
+
+// CertificateNumber is the number of an issuer's serial-th certificate: the first eight
+// digits of its key's fingerprint, then the serial ("3F2A91C0-000042").
+func CertificateNumber(fingerprint string, serial int64) string {
+	return fmt.Sprintf("%s-%06d", strings.ToUpper(fingerprint[:8]), serial)
+}
+
+// certCheckCode is the short check code of a signed certificate (its payload, signature
+// and key): 60 bits of their SHA-256, in twelve characters of Crockford's base32.
+func certCheckCode(raw []byte) string {
+	sum := sha256.Sum256(append([]byte("indicia/check-code\x00"), raw...))
+	c := certEncoding.EncodeToString(sum[:8])[:12]
+	return c[:4] + "-" + c[4:8] + "-" + c[8:]
 }
 
 // certDay is the calendar day of t in its own time zone, as midnight UTC.
@@ -277,8 +331,16 @@ func certFromDayNumber(n uint64) time.Time { return time.Unix(int64(n)*certSecon
 
 // payload is the signed byte string.
 func (c Certificate) payload() []byte {
-	b := []byte{certFormat}
-	for _, s := range []string{c.Lang, c.LearnerName, c.ModuleID, c.ModuleTitle, c.ContentVersion, c.Source, c.SourceDate} {
+	format := c.Format
+	if format == 0 {
+		format = certFormat
+	}
+	b := []byte{byte(format)}
+	texts := []string{c.Lang, c.LearnerName, c.ModuleID, c.ModuleTitle, c.ContentVersion, c.Source, c.SourceDate}
+	if format >= 2 {
+		texts = append(texts, c.IssuerName, c.Number)
+	}
+	for _, s := range texts {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
@@ -297,9 +359,10 @@ func parseCertPayload(b []byte) (Certificate, error) {
 	bad := func(what string) (Certificate, error) {
 		return Certificate{}, &CertificateError{Problem: ProblemMalformed, Err: errors.New(what)}
 	}
-	if len(b) == 0 || b[0] != certFormat {
+	if len(b) == 0 || b[0] < 1 || b[0] > certFormat {
 		return bad("unknown format")
 	}
+	format := int(b[0])
 	pos := 1
 	uvarint := func() (uint64, bool) {
 		v, n := binary.Uvarint(b[pos:])
@@ -309,7 +372,10 @@ func parseCertPayload(b []byte) (Certificate, error) {
 		pos += n
 		return v, true
 	}
-	var texts [7]string
+	texts := make([]string, 7)
+	if format >= 2 {
+		texts = make([]string, 9)
+	}
 	for i := range texts {
 		n, ok := uvarint()
 		if !ok || n > maxCertField || n > uint64(len(b)-pos) {
@@ -333,6 +399,13 @@ func parseCertPayload(b []byte) (Certificate, error) {
 		Lang: texts[0], LearnerName: texts[1], ModuleID: texts[2], ModuleTitle: texts[3],
 		ContentVersion: texts[4], Source: texts[5], SourceDate: texts[6],
 		Passed: certFromDayNumber(nums[0]), BestPercent: int(nums[1]), Issued: certFromDayNumber(nums[2]),
+		Format: format,
+	}
+	if format >= 2 {
+		c.IssuerName, c.Number = texts[7], texts[8]
+		if strings.TrimSpace(c.IssuerName) == "" || c.Number == "" {
+			return bad("the issuer or the number is empty")
+		}
 	}
 	switch {
 	case !slices.Contains(locales.Languages, c.Lang):
@@ -422,6 +495,7 @@ func Verify(code string) (Certificate, error) {
 		return Certificate{}, err
 	}
 	c.PublicKey, c.KeyID, c.Code = slices.Clone(pub), KeyID(pub), certGroup(compact)
+	c.Fingerprint, c.CheckCode = Fingerprint(pub), certCheckCode(raw)
 	return c, nil
 }
 
@@ -539,7 +613,9 @@ func (c Certificate) PDF(b *locales.Bundle) ([]byte, error) {
 	y = centered(y+4, "", 11, certInk, details, 5.5)
 	y = centered(y+2, "", 8.5, certGrey, l.T("Certificate.BasedOn", map[string]any{"Source": c.Source, "Date": c.SourceDate}), 4)
 
-	// Verification: the QR code on the left, the code and how to check it beside it.
+	// Who vouches for it, and how to check it: the QR code (the whole signed
+	// certificate) on the left; the issuer, its key's fingerprint, the number and the
+	// check code beside it, short enough to read over the phone.
 	top := max(y+6, 128)
 	qrSize := pageH - 20 - top
 	qrSize = min(max(qrSize, 40), 54)
@@ -548,22 +624,26 @@ func (c Certificate) PDF(b *locales.Bundle) ([]byte, error) {
 	}
 	x := 24 + qrSize + 8
 	textW := pageW - 24 - x
-	pdf.SetXY(x, top+1)
+	pdf.SetXY(x, top)
 	pdf.SetFont(font, "B", 9.5)
 	color(certBlue)
-	pdf.CellFormat(textW, 5, l.T("Certificate.CodeHeading"), "", 1, "L", false, 0, "")
-	pdf.SetFont(font, "", 8.5)
-	color(certInk)
-	for _, line := range certWrapGroups(pdf, c.Code, textW) {
-		pdf.SetX(x)
-		pdf.CellFormat(textW, 3.9, line, "", 1, "L", false, 0, "")
-	}
-	pdf.SetXY(x, pdf.GetY()+2)
+	pdf.MultiCell(textW, 4.6, l.T("Certificate.IssuedByOrg", map[string]any{"Issuer": c.IssuerName}), "", "L", false)
+	pdf.SetX(x)
 	pdf.SetFont(font, "", 8)
 	color(certGrey)
-	pdf.MultiCell(textW, 3.8, l.T("Certificate.HowToVerify", map[string]any{"Command": "indicia verify"}), "", "L", false)
+	pdf.MultiCell(textW, 3.8, l.T("Certificate.KeyFingerprint", map[string]any{"Fingerprint": FormatFingerprint(c.Fingerprint)}), "", "L", false)
+	pdf.SetXY(x, pdf.GetY()+1.5)
+	pdf.SetFont(font, "B", 10.5)
+	color(certInk)
+	pdf.CellFormat(textW, 5.2, l.T("Certificate.Number", map[string]any{"Number": c.Number}), "", 1, "L", false, 0, "")
 	pdf.SetX(x)
-	pdf.MultiCell(textW, 3.8, l.T("Certificate.IssuedBy", map[string]any{"Date": CertificateDate(l, c.Issued), "Key": c.KeyID}), "", "L", false)
+	pdf.CellFormat(textW, 5.2, l.T("Certificate.CheckCode", map[string]any{"Check": c.CheckCode}), "", 1, "L", false, 0, "")
+	pdf.SetXY(x, pdf.GetY()+1.5)
+	pdf.SetFont(font, "", 8)
+	color(certGrey)
+	pdf.MultiCell(textW, 3.8, l.T("Certificate.HowToVerifyTrust", map[string]any{"Command": "indicia verify"}), "", "L", false)
+	pdf.SetX(x)
+	pdf.MultiCell(textW, 3.8, l.T("Certificate.IssuedOn", map[string]any{"Date": CertificateDate(l, c.Issued)}), "", "L", false)
 	if pdf.GetY() > pageH-14 {
 		return nil, fmt.Errorf("certificate: the text does not fit on the page")
 	}
@@ -706,6 +786,13 @@ func certCheckVisibleText(c Certificate, text string) error {
 		return &CertificateError{Problem: ProblemVisibleTitle, Module: c.ModuleTitle}
 	}
 	visible := strings.Join(strings.Fields(text), "")
+	if c.Format >= 2 {
+		// The page shows the number and the check code, which the signed code gives.
+		if !strings.Contains(visible, c.Number) || !strings.Contains(visible, c.CheckCode) {
+			return certProblem(ProblemVisibleCode)
+		}
+		return nil
+	}
 	if !strings.Contains(visible, strings.ReplaceAll(c.Code, " ", "")) {
 		return certProblem(ProblemVisibleCode)
 	}

@@ -50,7 +50,10 @@ func newCertFixture(t *testing.T) *certFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := LoadSigningKey(s.Path())
+	if err := s.SetIssuerName(ctx, "Académie de police de Liège"); err != nil {
+		t.Fatal(err)
+	}
+	key, err := LoadSigningKeyFor(ctx, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +138,7 @@ func certPassModule(t *testing.T, s *progress.Store, cat *modules.Catalog, learn
 	if !score.Passed {
 		t.Fatalf("all right answers did not pass: %+v", score)
 	}
-	if _, err := s.FinishAttempt(ctx, a.ID, score); err != nil {
+	if _, err := s.FinishAttempt(ctx, a.ID); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -275,6 +278,13 @@ func TestCertificateStatesThePassAndVerifies(t *testing.T) {
 			t.Errorf("%s: key or code differ", lang)
 		}
 		got.PublicKey, got.Code = nil, ""
+		// Format 2: the issuer and the number are signed; the fingerprint and the check
+		// code come from the key and the signed bytes.
+		if got.Format != 2 || got.IssuerName != "Académie de police de Liège" || got.Number != c.Number ||
+			got.CheckCode != c.CheckCode || got.Fingerprint != f.key.Fingerprint() || !strings.HasPrefix(c.Number, strings.ToUpper(f.key.ID[:8])+"-") {
+			t.Errorf("%s: issuer, number or check code: %+v", lang, got)
+		}
+		got.Format, got.IssuerName, got.Number, got.CheckCode, got.Fingerprint = 0, "", "", "", ""
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: verified\n%+v\nwant\n%+v", lang, got, want)
 		}
@@ -479,7 +489,8 @@ func TestCertificatePDFPrintsAndVerifies(t *testing.T) {
 		}
 		text := strings.ReplaceAll(certPageText(t, path), "\u00a0", " ")
 		l := f.bundle.For(lang)
-		for _, want := range []string{certName, l.T("Certificate.Title"), "indicia verify", f.key.ID, c.ContentVersion, strings.ReplaceAll(l.Percent(100), "\u00a0", " ")} {
+		for _, want := range []string{certName, l.T("Certificate.Title"), "indicia verify", FormatFingerprint(f.key.Fingerprint()),
+			c.Number, c.CheckCode, "Académie de police de Liège", c.ContentVersion, strings.ReplaceAll(l.Percent(100), "\u00a0", " ")} {
 			if !strings.Contains(text, want) {
 				t.Errorf("%s: the page lacks %q:\n%s", lang, want, text)
 			}

@@ -149,9 +149,7 @@ func (f *completionFixture) quiz(t testing.TB, name string, right int) {
 			t.Fatal(err)
 		}
 	}
-	pct := right * 100 / len(plan)
-	if _, err := f.store.FinishAttempt(ctx, a.ID, quiz.Score{Correct: right, Answered: len(plan), Total: len(plan), Percent: pct,
-		Passed: pct >= m.PassMark}); err != nil {
+	if _, err := f.store.FinishAttempt(ctx, a.ID); err != nil {
 		t.Fatal(err)
 	}
 }

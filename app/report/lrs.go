@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -49,12 +50,19 @@ type LRS struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
-// NewLRS returns a client for the xAPI endpoint, which must be an absolute http or https
-// URL.
+// ErrPlainHTTP is an http:// endpoint on another machine: the statements (and the
+// password) would cross the network in clear.
+var ErrPlainHTTP = errors.New("the LRS endpoint is plain http on another machine: use https")
+
+// NewLRS returns a client for the xAPI endpoint, which must be an absolute https URL, or
+// http to this machine only (a loopback address: localhost, 127.0.0.0/8, [::1]).
 func NewLRS(endpoint, user, password string) (*LRS, error) {
 	u, err := url.Parse(endpoint)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("the LRS endpoint %q is not an http or https URL", endpoint)
+	}
+	if u.Scheme == "http" && !IsLoopback(u.Hostname()) {
+		return nil, ErrPlainHTTP
 	}
 	if u.User != nil {
 		return nil, errors.New("give the LRS user and password apart, not in the endpoint URL")
@@ -354,4 +362,13 @@ func SendOutbox(ctx context.Context, store *progress.Store, lrs *LRS, batchSize 
 	}
 	sum.Waiting = counts.Pending
 	return sum, runErr
+}
+
+// IsLoopback tells whether host names this machine: localhost or a loopback address.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

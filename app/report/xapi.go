@@ -448,7 +448,7 @@ func (x *XAPI) attemptStatements(l progress.Learner, a progress.AttemptRecord) [
 		}
 		def, response := interaction(q, ans.Response, textLang)
 		res := &Result{Success: ptr(ans.Correct), Completion: ptr(true), Response: &response, Duration: Duration(ans.Time),
-			Score: answerScore(ans.Score)}
+			Score: answerScore(progress.CreditOf(ans.Correct, ans.Score).Score)}
 		if ans.Confidence != 0 {
 			res.Extensions = map[string]any{ExtConfidence: int(ans.Confidence)}
 		}
@@ -479,7 +479,7 @@ func (x *XAPI) attemptStatements(l progress.Learner, a progress.AttemptRecord) [
 	points := 0.0
 	for _, ans := range a.Answers {
 		if ans.Complete {
-			points += ans.Score
+			points += progress.CreditOf(ans.Correct, ans.Score).Score
 		}
 	}
 	points = min(max(points, 0), float64(a.Total))

@@ -20,7 +20,7 @@ import (
 
 const (
 	certificateUsage = "usage: indicia certificate --db FILE --learner ID --module ID --out FILE.pdf [--lang fr|nl|en|de]"
-	verifyUsage      = "usage: indicia verify FILE.pdf|CODE [--key KEYID] [--lang fr|nl|en|de]"
+	verifyUsage      = "usage: indicia verify [--db FILE] FILE.pdf|CODE|NUMBER CHECK-CODE [--register FILE] [--key KEYID] [--lang fr|nl|en|de]"
 )
 
 // certCommand is the command `indicia certificate` or `indicia verify` when args
@@ -91,7 +91,7 @@ func certificateWith(load func() (*modules.Catalog, error), args []string, stdou
 		return fail(openMessage(l, err))
 	}
 	defer store.Close()
-	key, err := report.LoadSigningKey(store.Path())
+	key, err := report.LoadSigningKeyFor(ctx, store)
 	if err != nil {
 		return fail(err.Error())
 	}
@@ -113,6 +113,8 @@ func verifyCommand(args []string, stdout, stderr io.Writer) int {
 	fail := commandFailer(stderr, "indicia verify")
 	fset := flag.NewFlagSet("indicia verify", flag.ContinueOnError)
 	keyID := fset.String("key", "", "require a certificate signed by this installation key id (16 hexadecimal digits)")
+	db := fset.String("db", "", "the installation whose trust list decides (default: $INDICIA_DB, else indicia.db in the user's data folder)")
+	register := fset.String("register", "", "an issuer's register of certificates, to check a NUMBER and CHECK-CODE")
 	lang := fset.String("lang", "fr", "the language of the answer: fr, nl, en or de")
 	rest, code, done := certParseFlags(fset, args, verifyUsage, stdout, fail)
 	if done {
@@ -141,7 +143,27 @@ func verifyCommand(args []string, stdout, stderr io.Writer) int {
 
 	var cert report.Certificate
 	var check *report.PDFCheck
-	if file := rest[0]; len(rest) == 1 && certLooksLikeFile(file) {
+	if *register != "" {
+		if len(rest) != 2 {
+			return fail(verifyUsage)
+		}
+		data, err := os.ReadFile(*register)
+		if err != nil {
+			return fail(l.T("Certificate.Error.Read", map[string]any{"Path": *register, "Reason": certReason(err)}))
+		}
+		c, err := report.LookUpRegister(data, rest[0], rest[1])
+		if errors.Is(err, report.ErrNotInRegister) {
+			return notGenuine(errors.New(l.T("Verify.NotInRegister")))
+		}
+		var ce *report.CertificateError
+		if err != nil && !errors.As(err, &ce) {
+			return fail(l.T("Verify.BadRegister", map[string]any{"Path": *register}))
+		}
+		if err != nil {
+			return notGenuine(err)
+		}
+		cert = c
+	} else if file := rest[0]; len(rest) == 1 && certLooksLikeFile(file) {
 		c, ch, err := report.VerifyPDF(context.Background(), file)
 		var ce *report.CertificateError
 		if err != nil && !errors.As(err, &ce) {
@@ -165,8 +187,41 @@ func verifyCommand(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	fmt.Fprintln(stdout, l.T("Verify.Genuine"))
+	// Who vouches for it: the trust list of this installation.
+	path, err := databasePath(*db)
+	if err != nil {
+		return fail(err.Error())
+	}
+	keys, err := progress.ReadTrustList(context.Background(), path)
+	if err != nil {
+		return fail(openMessage(l, err))
+	}
+	trust := report.CheckTrust(cert, keys)
+	fp := report.FormatFingerprint(cert.Fingerprint)
+	status := 0
+	switch {
+	case trust.Trusted:
+		fmt.Fprintln(stdout, l.T("Verify.GenuineIssuedBy", map[string]any{"Issuer": trust.Key.Name, "Fingerprint": fp}))
+	case trust.Revoked:
+		fmt.Fprintln(stdout, oneLine(l.T("Verify.Revoked", map[string]any{"Fingerprint": fp, "Date": trust.Key.RevokedFrom.UTC().Format("2006-01-02")})))
+		status = 3
+	default:
+		fmt.Fprintln(stdout, oneLine(l.T("Verify.Untrusted", map[string]any{"Fingerprint": fp})))
+		status = 3
+	}
+	issuer := cert.IssuerName
+	if issuer == "" {
+		issuer = "—"
+	}
+	number := cert.Number
+	if number != "" {
+		number += " · " + cert.CheckCode
+	} else {
+		number = "—"
+	}
 	rows := [][2]string{
+		{l.T("Verify.Issuer"), issuer},
+		{l.T("Verify.Number"), number},
 		{l.T("Verify.Learner"), cert.LearnerName},
 		{l.T("Verify.Module"), cert.ModuleTitle + " (" + cert.ModuleID + ")"},
 		{l.T("Verify.ContentVersion"), cert.ContentVersion},
@@ -174,7 +229,7 @@ func verifyCommand(args []string, stdout, stderr io.Writer) int {
 		{l.T("Verify.BestScore"), l.Percent(cert.BestPercent)},
 		{l.T("Verify.Source"), cert.Source + ", " + cert.SourceDate},
 		{l.T("Verify.Issued"), report.CertificateDate(l, cert.Issued)},
-		{l.T("Verify.Key"), cert.KeyID},
+		{l.T("Verify.Key"), fp},
 	}
 	width := 0
 	for _, r := range rows {
@@ -190,7 +245,7 @@ func verifyCommand(args []string, stdout, stderr io.Writer) int {
 	default:
 		fmt.Fprintln(stdout, l.T("Verify.TextNotChecked"))
 	}
-	return 0
+	return status
 }
 
 // certParseFlags parses flags placed before, between or after the other arguments,

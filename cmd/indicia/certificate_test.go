@@ -62,6 +62,9 @@ func newCertTestDB(t *testing.T, dir string) certTestDB {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	if err := s.SetIssuerName(ctx, "Académie de police de Liège"); err != nil {
+		t.Fatal(err)
+	}
 	m, _ := cat.Module("core")
 	bank := m.In("fr").Bank
 	for i, name := range []string{certTestName, "Pieter Janssens"} {
@@ -99,7 +102,7 @@ func newCertTestDB(t *testing.T, dir string) certTestDB {
 		}
 		if sc := sess.Score(); !sc.Passed {
 			t.Fatalf("score %+v", sc)
-		} else if _, err := s.FinishAttempt(ctx, a.ID, sc); err != nil {
+		} else if _, err := s.FinishAttempt(ctx, a.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -176,7 +179,7 @@ func TestCertificateCommandIssuesAVerifiablePDF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{certTestName, "Certificat de réussite", "Reconnaître l'exploitation sexuelle", key.ID} {
+	for _, want := range []string{certTestName, "Certificat de réussite", "Reconnaître l'exploitation sexuelle", report.FormatFingerprint(key.Fingerprint())} {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("the PDF's text lacks %q:\n%s", want, text)
 		}
@@ -207,8 +210,8 @@ func TestCertificateCommandIssuesAVerifiablePDF(t *testing.T) {
 	}
 
 	// Verify the file, then the code, typed as groups in several arguments.
-	code, stdout, stderr = certRun("verify", out, "--lang", "en", "--key", key.ID)
-	if code != 0 || stderr != "" || !strings.HasPrefix(stdout, "genuine\n") || !strings.Contains(stdout, certTestName) ||
+	code, stdout, stderr = certRun("verify", "--db", db.path, out, "--lang", "en", "--key", key.ID)
+	if code != 0 || stderr != "" || !strings.HasPrefix(stdout, "genuine, issued by Académie de police de Liège") || !strings.Contains(stdout, certTestName) ||
 		!strings.Contains(stdout, "printed in the PDF are the signed ones") || !strings.Contains(stdout, "Best score:") {
 		t.Fatalf("verify file: exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -216,20 +219,20 @@ func TestCertificateCommandIssuesAVerifiablePDF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := append([]string{"verify", "--key", strings.ToUpper(key.ID)}, strings.Fields(strings.ToLower(cert.Code))...)
+	args := append([]string{"verify", "--db", db.path, "--key", strings.ToUpper(key.ID)}, strings.Fields(strings.ToLower(cert.Code))...)
 	code, stdout, stderr = certRun(args...)
-	if code != 0 || !strings.HasPrefix(stdout, "authentique\n") || !strings.Contains(stdout, "Apprenant") || !strings.Contains(stdout, certTestName) {
+	if code != 0 || !strings.HasPrefix(stdout, "authentique, délivré par") || !strings.Contains(stdout, "Apprenant") || !strings.Contains(stdout, certTestName) {
 		t.Fatalf("verify code: exit %d\n%s%s", code, stdout, stderr)
 	}
-	if code, stdout, _ := certRun("verify", "--lang", "de", cert.Code); code != 0 || !strings.HasPrefix(stdout, "echt\n") {
+	if code, stdout, _ := certRun("verify", "--db", db.path, "--lang", "de", cert.Code); code != 0 || !strings.HasPrefix(stdout, "echt, ausgestellt von") {
 		t.Errorf("verify quoted code: exit %d %s", code, stdout)
 	}
 
 	// Without pdftotext the signature is still checked, and the answer says the
 	// printed text was not compared.
 	t.Setenv("PATH", t.TempDir())
-	code, stdout, _ = certRun("verify", "--lang", "en", out)
-	if code != 0 || !strings.HasPrefix(stdout, "genuine\n") || !strings.Contains(stdout, "was not compared: install pdftotext") {
+	code, stdout, _ = certRun("verify", "--db", db.path, "--lang", "en", out)
+	if code != 0 || !strings.HasPrefix(stdout, "genuine, issued by") || !strings.Contains(stdout, "was not compared: install pdftotext") {
 		t.Errorf("verify without pdftotext: exit %d\n%s", code, stdout)
 	}
 }
@@ -275,8 +278,9 @@ func TestVerifyCommandRefusesWhatIsNotGenuine(t *testing.T) {
 		t.Fatal(stderr)
 	}
 	otherKey, _ := report.LoadSigningKey(other.path)
-	if code, _, _ := certRun("verify", otherPDF); code != 0 {
-		t.Error("the other installation's certificate is genuine by its own key")
+	// Its signature is valid, but this installation does not trust its issuer.
+	if code, _, _ := certRun("verify", "--db", db.path, otherPDF); code != 3 {
+		t.Errorf("the other installation's certificate: exit %d, want 3 (valid, untrusted issuer)", code)
 	}
 	code, _, stderr = certRun("verify", "--lang", "en", otherPDF, "--key", key.ID)
 	wantRefused(t, "other installation", code, stderr, "signed by the installation "+otherKey.ID+", not by "+key.ID)
@@ -361,7 +365,7 @@ func TestCertificateThroughRun(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	stdout.Reset()
-	if code := run([]string{"verify", out}, &stdout, &stderr); code != 0 || !strings.HasPrefix(stdout.String(), "authentique") {
+	if code := run([]string{"verify", "--db", db.path, out}, &stdout, &stderr); code != 0 || !strings.HasPrefix(stdout.String(), "authentique") {
 		t.Errorf("verify: exit %d %s %s", code, stdout.String(), stderr.String())
 	}
 }

@@ -47,6 +47,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if cmd := certCommand(args); cmd != nil {
 		return cmd(args[1:], stdout, stderr)
 	}
+	if cmd := trustCommands(args); cmd != nil {
+		return cmd(args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("indicia", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", "", "progress database file (default: $INDICIA_DB, else indicia.db in the user's data folder)")
@@ -70,6 +73,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if *printPath {
 		fmt.Fprintln(stdout, path)
+		printJournal(path, stderr)
 		return 0
 	}
 	return runApp(context.Background(), path, stderr)

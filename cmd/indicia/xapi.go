@@ -9,7 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"net"
-	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -82,7 +81,9 @@ func xapiCommand(args []string, stdout, stderr io.Writer) int {
 		if *endpoint == "" {
 			return c.fail(loc.T("Xapi.Error.NoEndpoint"))
 		}
-		if lrs, err = report.NewLRS(*endpoint, *user, *password); err != nil {
+		if lrs, err = report.NewLRS(*endpoint, *user, *password); errors.Is(err, report.ErrPlainHTTP) {
+			return c.fail(loc.T("Xapi.Error.PlainHTTP", map[string]any{"Endpoint": *endpoint}))
+		} else if err != nil {
 			return c.fail(loc.T("Xapi.Error.BadEndpoint", map[string]any{"Endpoint": *endpoint}))
 		}
 		if *batch < 1 || *batch > 1000 {
@@ -101,9 +102,6 @@ func xapiCommand(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	if c.sub == "export" {
 		return c.export(ctx, dbPath, *out)
-	}
-	if u, _ := url.Parse(*endpoint); u.Scheme == "http" && *password != "" && !isLoopback(u.Hostname()) {
-		fmt.Fprintln(stderr, "indicia xapi: "+loc.T("Xapi.PlainHTTP", map[string]any{"Host": u.Host}))
 	}
 	return c.send(ctx, dbPath, lrs, *batch)
 }
