@@ -20,11 +20,11 @@ func copyFS(m fstest.MapFS) fstest.MapFS {
 	return out
 }
 
-// wantError loads m and fails unless one error is in file, at line (0: any line), with
-// msg in its message.
+// wantError checks m as `content check` does and fails unless one error is in file, at
+// line (0: any line), with msg in its message.
 func wantError(t *testing.T, m fstest.MapFS, file string, line int, msg string) {
 	t.Helper()
-	_, err := Load(m)
+	_, err := Check(m)
 	var errs Errors
 	if !errors.As(err, &errs) {
 		t.Fatalf("want Errors, got %v", err)
@@ -98,8 +98,8 @@ func TestForbiddenWordingIsRefusedInEveryLanguage(t *testing.T) {
 func testFSAllLanguages(t *testing.T) fstest.MapFS {
 	t.Helper()
 	m := testFS(t)
-	if _, err := Load(m); err != nil {
-		t.Fatalf("the shipped content does not load: %v", err)
+	if _, err := Check(m); err != nil {
+		t.Fatalf("the shipped content does not pass the check: %v", err)
 	}
 	return m
 }

@@ -138,19 +138,21 @@ func TestBulkDemoWritesWhatTheAppWrites(t *testing.T) {
 					t.Fatal(err)
 				}
 				answers += len(stored)
-				right := 0
+				right, points := 0, 0.0
 				for _, ans := range stored {
 					q, ok := banks[m.ID][ans.QuestionID]
 					if !ok || a.Plan[ans.Position].QuestionID != ans.QuestionID || !ans.Complete {
 						t.Fatalf("attempt %d answer %d: question %s, plan %v, complete %v", a.ID, ans.Position, ans.QuestionID, a.Plan[ans.Position], ans.Complete)
 					}
 					g, err := q.Grade(ans.Response)
-					if err != nil || g.Correct != ans.Correct {
-						t.Fatalf("attempt %d question %s: stored %v, grade %+v %v", a.ID, q.ID, ans.Correct, g, err)
+					credit := CreditOf(ans.Correct, ans.Score)
+					if err != nil || g.Correct != ans.Correct || credit.Score != g.Score {
+						t.Fatalf("attempt %d question %s: stored %v (%v), grade %+v %v", a.ID, q.ID, ans.Correct, credit.Score, g, err)
 					}
 					if ans.Correct {
 						right++
 					}
+					points += credit.Score
 				}
 				if a.Language != l.Language || a.ContentVersion != m.Version || a.Total != m.QuizSize || len(a.Plan) != a.Total {
 					t.Errorf("attempt %d: %+v", a.ID, a)
@@ -161,7 +163,8 @@ func TestBulkDemoWritesWhatTheAppWrites(t *testing.T) {
 				}
 				switch a.Status {
 				case "finished":
-					if len(stored) != a.Total || a.Correct != right || a.Percent != right*100/a.Total || a.Passed != (a.Percent >= a.PassMark) {
+					// Partly right spot answers count for part of a point.
+					if len(stored) != a.Total || a.Correct != right || a.Percent != quiz.Percent(points, a.Total) || a.Passed != (a.Percent >= a.PassMark) {
 						t.Errorf("finished attempt %d: %d answers, %d right, stored %+v", a.ID, len(stored), right, a)
 					}
 					best = max(best, a.Percent)
