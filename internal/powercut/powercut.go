@@ -18,9 +18,13 @@ import (
 
 // Why a VFS and not a file system: the question is whether SQLite syncs every answer
 // before the store acknowledges it, and a VFS sees exactly the writes and syncs SQLite
-// asks the operating system for, in one process, without root, FUSE or a module the
-// proxy does not serve (lazyfs is not packaged in Debian). A child process killed
-// with SIGKILL cannot show it: the kernel's page cache keeps the unsynced writes.
+// asks the operating system for, in the test's own process, with no mount, no root and
+// no /dev/fuse. A FUSE layer that drops unsynced writes (lazyfs is not packaged in
+// Debian; one written with bazil.org/fuse, which the proxy serves, would be a file
+// system of our own to get right) would see the same calls one level down, at the
+// price of a mount per test and a second process to keep in step with the cut. A child
+// process killed with SIGKILL cannot show it at all: the kernel's page cache keeps
+// the unsynced writes.
 
 // Stats counts what the VFS saw since Start.
 type Stats struct {
