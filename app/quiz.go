@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -35,10 +36,8 @@ type quizScreen struct {
 	// The scenario step just decided, whose feedback is shown before going on.
 	stepDone *quiz.Choice
 	noteSeen map[int]bool
-	// noneMarked is set once the learner was told that checking a spot-the-signals
-	// situation with nothing marked says it holds no sign; checking again then does.
-	noneMarked bool
 
+	root *fyne.Container // holds the question drawn by render
 	rows []*optionRow
 	hint *widget.Label
 	// scroll is the current question's scroll container, and scrollIdx the question it
@@ -56,7 +55,8 @@ type quizScreen struct {
 	moduleOf map[string]*modules.Module
 }
 
-// startQuiz draws a fresh set of questions and stores the new attempt.
+// startQuiz draws a fresh set of questions, stores the new attempt off the UI
+// goroutine, then opens it.
 func (u *UI) startQuiz(m *modules.Module) {
 	bank := m.In(u.loc.Lang).Bank
 	plan, err := quiz.NewPlan(bank, m.QuizSize, u.rng())
@@ -64,20 +64,17 @@ func (u *UI) startQuiz(m *modules.Module) {
 		u.showError(err)
 		return
 	}
-	sums, err := u.store.Summaries(u.ctx, u.learner.ID)
-	if err != nil {
-		u.showError(err)
-		return
-	}
-	a, err := u.store.StartAttempt(u.ctx, progress.NewAttempt{
-		LearnerID: u.learner.ID, ModuleID: m.ID, ContentVersion: m.Version, Language: u.loc.Lang, Plan: plan, PassMark: m.PassMark,
-		Refresher: sums[m.ID].Status == progress.ModulePassed,
-	})
-	if err != nil {
-		u.showError(err)
-		return
-	}
-	u.resumeQuiz(m, a, nil)
+	id, lang := u.learner.ID, u.loc.Lang
+	fetch(u, func(ctx context.Context) (progress.Attempt, error) {
+		sums, err := u.store.Summaries(ctx, id)
+		if err != nil {
+			return progress.Attempt{}, err
+		}
+		return u.store.StartAttempt(ctx, progress.NewAttempt{
+			LearnerID: id, ModuleID: m.ID, ContentVersion: m.Version, Language: lang, Plan: plan, PassMark: m.PassMark,
+			Refresher: sums[m.ID].Status == progress.ModulePassed,
+		})
+	}, func(a progress.Attempt) { u.resumeQuiz(m, a, nil) })
 }
 
 // resumeQuiz continues an attempt with the answers already stored.
@@ -92,9 +89,43 @@ func (u *UI) resumeQuiz(m *modules.Module, a progress.Attempt, answers []progres
 		return
 	}
 	s.begin(s.session.Current())
-	u.show(s.view)
-	u.quiz = s
-	u.leave = func() { u.quiz = nil }
+	u.openQuiz(s)
+}
+
+// openQuiz shows a quiz screen: over the module's page, or in place of the results of
+// the attempt before (a retry) or of a quiz left for a new one.
+func (u *UI) openQuiz(s *quizScreen) {
+	s.root = container.NewStack()
+	s.render()
+	build := func() screen {
+		s.render() // in the new language: the questions are looked up in it
+		return s
+	}
+	if top := u.top(); top != nil {
+		switch top.s.(type) {
+		case *quizScreen, *resultsScreen:
+			u.replace(build)
+			return
+		}
+	}
+	u.push(build)
+}
+
+func (s *quizScreen) content() fyne.CanvasObject { return s.root }
+
+// render draws the current question (or its feedback) in the screen.
+func (s *quizScreen) render() {
+	s.root.Objects = []fyne.CanvasObject{s.view()}
+	s.root.Refresh()
+	s.focus()
+}
+
+// focus gives the quiz the number keys and Enter while it is shown.
+func (s *quizScreen) focus() {
+	if top := s.u.top(); top != nil && top.s == screen(s) {
+		s.u.win.Canvas().SetOnTypedRune(s.onRune)
+		s.u.win.Canvas().SetOnTypedKey(s.onKey)
+	}
 }
 
 // load rebuilds the session from the stored plan and replays the stored answers.
@@ -149,7 +180,7 @@ func (s *quizScreen) moduleID(i int) string {
 func (s *quizScreen) begin(i int) {
 	s.idx = i
 	s.shown = time.Now()
-	s.chosen, s.pairs, s.stepDone, s.noneMarked = nil, map[string]string{}, nil, false
+	s.chosen, s.pairs, s.stepDone = nil, map[string]string{}, nil
 	s.confidence = quiz.Unsaid
 	s.order = nil
 	if i < s.session.Len() {
@@ -196,9 +227,6 @@ func (s *quizScreen) view() fyne.CanvasObject {
 	s.hint = widget.NewLabel("")
 	s.hint.Importance = widget.WarningImportance
 	s.hint.Wrapping = fyne.TextWrapWord
-	u.win.Canvas().SetOnTypedRune(s.onRune)
-	u.win.Canvas().SetOnTypedKey(s.onKey)
-
 	pause := widget.NewButtonWithIcon(u.T("Quiz.Pause"), theme.MediaPauseIcon(), s.pause)
 	total := s.session.Len()
 	bar, _, _ := progressRow(float64(s.session.Score().Answered)/float64(total),
@@ -208,7 +236,7 @@ func (s *quizScreen) view() fyne.CanvasObject {
 	it := s.item()
 	var body fyne.CanvasObject
 	var actions fyne.CanvasObject
-	if s.needsNote(it) {
+	if it.Question.Kind == quiz.Scenario && !it.Answered && len(it.Response.Path) == 0 && !s.noteSeen[s.idx] {
 		body, actions = s.contentNote()
 	} else {
 		body, actions = s.questionView(it)
@@ -221,20 +249,13 @@ func (s *quizScreen) view() fyne.CanvasObject {
 	return container.NewPadded(container.NewBorder(top, container.NewVBox(s.hint, actions), nil, nil, scroll))
 }
 
-// needsNote reports whether the content note comes before question it: a case (a
-// scenario or a spot-the-signals situation) not yet begun.
-func (s *quizScreen) needsNote(it quiz.Item) bool {
-	isCase := it.Question.Kind == quiz.Scenario || it.Question.Kind == quiz.Spot
-	return isCase && !it.Answered && len(it.Response.Path) == 0 && !s.noteSeen[s.idx]
-}
-
-// contentNote is shown before a case scenario or situation.
+// contentNote is shown before a case scenario.
 func (s *quizScreen) contentNote() (fyne.CanvasObject, fyne.CanvasObject) {
 	u := s.u
 	cont := widget.NewButtonWithIcon(u.T("Note.Continue"), theme.NavigateNextIcon(), func() {
 		s.noteSeen[s.idx] = true
 		s.shown = time.Now()
-		u.redraw()
+		s.render()
 	})
 	cont.Importance = widget.HighImportance
 	leave := widget.NewButtonWithIcon(u.T("Quiz.Pause"), theme.MediaPauseIcon(), s.pause)
@@ -267,8 +288,6 @@ func (s *quizScreen) questionView(it quiz.Item) (fyne.CanvasObject, fyne.CanvasO
 		s.addMatching(box, it)
 	case quiz.Scenario:
 		s.addScenario(box, it)
-	case quiz.Spot:
-		s.addSpot(box, it)
 	}
 
 	var action *widget.Button
@@ -280,7 +299,7 @@ func (s *quizScreen) questionView(it quiz.Item) (fyne.CanvasObject, fyne.CanvasO
 	case s.stepDone != nil:
 		action = widget.NewButtonWithIcon(u.T("Quiz.Continue"), theme.NavigateNextIcon(), func() {
 			s.stepDone, s.chosen, s.shown = nil, nil, time.Now()
-			u.redraw()
+			s.render()
 		})
 	default:
 		action = widget.NewButtonWithIcon(u.T("Quiz.Check"), theme.ConfirmIcon(), s.submit)
@@ -451,7 +470,7 @@ func (s *quizScreen) move(i, by int) {
 		return
 	}
 	s.order[i], s.order[j] = s.order[j], s.order[i]
-	s.u.redraw()
+	s.render()
 }
 
 // addMatching shows each situation with a list of the targets to pair it with.
@@ -567,12 +586,6 @@ func (s *quizScreen) submit() {
 		return
 	}
 	r := s.response(q)
-	if q.Kind == quiz.Spot && len(r.Chosen) == 0 && !s.noneMarked {
-		// Marking nothing is an answer (no sign here), but more often a slip: ask once.
-		s.noneMarked = true
-		s.hint.SetText(u.T("Quiz.SpotNoneMarked"))
-		return
-	}
 	g, err := s.session.Grade(s.idx, r)
 	var inc quiz.ErrIncomplete
 	if errors.As(err, &inc) {
@@ -584,8 +597,8 @@ func (s *quizScreen) submit() {
 		return
 	}
 	if err := s.record(progress.Answer{
-		Position: s.idx, QuestionID: q.ID, Response: r, Complete: true, Correct: g.Correct, Score: &g.Score, Time: spent,
-		Confidence: s.confidence, Indicator: q.Topic,
+		Position: s.idx, QuestionID: q.ID, Response: r, Complete: true, Correct: g.Correct, Time: spent,
+		Confidence: s.confidence, Indicator: q.Indicator,
 	}); err != nil {
 		u.showError(err)
 		return
@@ -594,7 +607,7 @@ func (s *quizScreen) submit() {
 		u.showError(err)
 		return
 	}
-	u.redraw()
+	s.render()
 }
 
 // submitStep takes the chosen scenario choice, stores the path so far, and grades the
@@ -619,14 +632,14 @@ func (s *quizScreen) submitStep(it quiz.Item, spent time.Duration) {
 		u.showError(err)
 		return
 	}
-	a := progress.Answer{Position: s.idx, QuestionID: q.ID, Response: r, Time: spent, Indicator: q.Topic}
+	a := progress.Answer{Position: s.idx, QuestionID: q.ID, Response: r, Time: spent, Indicator: q.Indicator}
 	if !more {
 		g, err := s.session.Grade(s.idx, r)
 		if err != nil {
 			u.showError(err)
 			return
 		}
-		a.Complete, a.Correct, a.Score = true, g.Correct, &g.Score
+		a.Complete, a.Correct = true, g.Correct
 	}
 	if err := s.record(a); err != nil {
 		u.showError(err)
@@ -639,7 +652,7 @@ func (s *quizScreen) submitStep(it quiz.Item, spent time.Duration) {
 		u.showError(err)
 		return
 	}
-	u.redraw()
+	s.render()
 }
 
 // record commits an answer before its feedback shows: in the attempt, or for a review
@@ -667,11 +680,7 @@ func (u *UI) feedbackView(it quiz.Item) fyne.CanvasObject {
 	q := it.Question
 	title := widget.NewLabelWithStyle(u.T("Quiz.Right"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Importance = widget.SuccessImportance
-	switch {
-	case !it.Grade.Correct && it.Grade.Score > 0:
-		title.SetText(u.T("Quiz.PartlyRight", map[string]any{"Percent": int(it.Grade.Score*100 + 1e-9)}))
-		title.Importance = widget.WarningImportance
-	case !it.Grade.Correct:
+	if !it.Grade.Correct {
 		title.SetText(u.T("Quiz.Wrong"))
 		title.Importance = widget.DangerImportance
 	}
@@ -713,8 +722,6 @@ func (u *UI) feedbackView(it quiz.Item) fyne.CanvasObject {
 			_, c, _ := q.ScenarioChoice(p)
 			box.Add(scenarioStepLine(c))
 		}
-	case quiz.Spot:
-		box.Add(u.spotFeedback(it))
 	}
 	for _, n := range notes {
 		box.Add(wrapped(n))
@@ -735,32 +742,23 @@ func scenarioStepLine(c quiz.Choice) fyne.CanvasObject {
 
 func (s *quizScreen) next() {
 	s.begin(s.idx + 1)
-	s.u.redraw()
+	s.render()
 }
 
-// finish closes the attempt with its score and shows the results.
+// finish closes the attempt with its score off the UI goroutine and shows the results.
 func (s *quizScreen) finish() {
 	u := s.u
 	if s.review {
 		u.showReviewResults(s.session)
 		return
 	}
-	a, err := u.store.FinishAttempt(u.ctx, s.attempt.ID)
-	if err != nil {
-		u.showError(err)
-		return
-	}
-	u.showResults(s.module, a, s.session)
+	id, score := s.attempt.ID, s.session.Score()
+	fetch(u, func(ctx context.Context) (progress.Attempt, error) { return u.store.FinishAttempt(ctx, id, score) },
+		func(a progress.Attempt) { u.showResults(s.module, a, s.session) })
 }
 
 // pause leaves the quiz; every answer is already stored, so nothing is lost.
-func (s *quizScreen) pause() {
-	if s.review {
-		s.u.showCatalog()
-		return
-	}
-	s.u.showModule(s.module)
-}
+func (s *quizScreen) pause() { s.u.back() }
 
 // onRune picks option N with the number keys.
 func (s *quizScreen) onRune(r rune) {
@@ -787,10 +785,10 @@ func (s *quizScreen) onKey(e *fyne.KeyEvent) {
 		s.next()
 	case s.stepDone != nil:
 		s.stepDone, s.chosen, s.shown = nil, nil, time.Now()
-		s.u.redraw()
-	case s.needsNote(it):
+		s.render()
+	case it.Question.Kind == quiz.Scenario && len(it.Response.Path) == 0 && !s.noteSeen[s.idx]:
 		s.noteSeen[s.idx] = true
-		s.u.redraw()
+		s.render()
 	default:
 		s.submit()
 	}

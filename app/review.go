@@ -1,7 +1,9 @@
 package app
 
 import (
+	"context"
 	"image/color"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -22,11 +24,14 @@ const ReviewSessionSize = 10
 // startReview opens a review session of the learner's due questions, mixing modules,
 // confident mistakes first.
 func (u *UI) startReview() {
-	due, err := u.store.DueCards(u.ctx, u.learner.ID, time.Now(), ReviewSessionSize)
-	if err != nil {
-		u.showError(err)
-		return
-	}
+	id := u.learner.ID
+	fetch(u, func(ctx context.Context) ([]progress.DueCard, error) {
+		return u.store.DueCards(ctx, id, time.Now(), ReviewSessionSize)
+	}, u.openReview)
+}
+
+// openReview opens the review session of the due questions.
+func (u *UI) openReview(due []progress.DueCard) {
 	s := &quizScreen{u: u, review: true, moduleOf: map[string]*modules.Module{}, noteSeen: map[int]bool{}}
 	rng := u.rng()
 	var plan quiz.Plan
@@ -46,31 +51,37 @@ func (u *UI) startReview() {
 		dialog.ShowInformation(u.T("Review.Title"), u.T("Review.NothingDue"), u.win)
 		return
 	}
+	var err error
 	s.session, err = quiz.NewSession(s.bank(), plan, 0)
 	if err != nil {
 		u.showError(err)
 		return
 	}
 	s.begin(0)
-	u.show(s.view)
-	u.quiz = s
-	u.leave = func() { u.quiz = nil }
+	u.openQuiz(s)
 }
 
-// showReviewResults sums up a review session and says when the next one is.
+// reviewResultsScreen sums up a review session and says when the next one is. It takes
+// the session's place: Back goes to the catalog.
+type reviewResultsScreen struct {
+	root  fyne.CanvasObject
+	still *widget.Label
+}
+
+func (s *reviewResultsScreen) content() fyne.CanvasObject { return s.root }
+
+// showReviewResults shows the review's results in place of the session.
 func (u *UI) showReviewResults(session *quiz.Session) {
-	u.show(func() fyne.CanvasObject {
+	u.replace(func() screen {
+		s := &reviewResultsScreen{}
 		sc := session.Score()
+		s.still = wrapped(u.T("Common.Loading"))
 		box := container.NewVBox(heading(u.T("Review.Done")),
-			wrapped(u.T("Review.Score", map[string]any{"Correct": u.loc.Number(sc.Correct), "Total": u.loc.Number(sc.Answered)})))
-		if n, err := u.store.CountDue(u.ctx, u.learner.ID, time.Now()); err == nil && n > 0 {
-			box.Add(wrapped(u.N("Review.StillDue", n, nil)))
-		} else {
-			box.Add(wrapped(u.T("Review.AllDone")))
-		}
-		back := widget.NewButtonWithIcon(u.T("Top.Catalog"), theme.HomeIcon(), u.showCatalog)
+			wrapped(u.T("Review.Score", map[string]any{"Correct": u.loc.Number(sc.Correct), "Total": u.loc.Number(sc.Answered)})),
+			s.still)
+		back := widget.NewButtonWithIcon(u.T("Top.Catalog"), theme.HomeIcon(), u.back)
 		back.Importance = widget.HighImportance
-		mastery := widget.NewButtonWithIcon(u.T("Mastery.Button"), theme.GridIcon(), u.showMastery)
+		mastery := widget.NewButtonWithIcon(u.T("Mastery.Button"), theme.GridIcon(), func() { u.push(u.masteryScreen) })
 		box.Add(container.NewHBox(back, mastery))
 		box.Add(widget.NewSeparator())
 		for _, i := range session.Missed() {
@@ -79,7 +90,16 @@ func (u *UI) showReviewResults(session *quiz.Session) {
 			prompt.Wrapping = fyne.TextWrapWord
 			box.Add(widget.NewCard("", "", container.NewVBox(prompt, u.feedbackView(it))))
 		}
-		return container.NewVScroll(container.NewPadded(box))
+		s.root = container.NewVScroll(container.NewPadded(box))
+		id := u.learner.ID
+		fetch(u, func(ctx context.Context) (int, error) { return u.store.CountDue(ctx, id, time.Now()) }, func(n int) {
+			if n > 0 {
+				s.still.SetText(u.N("Review.StillDue", n, nil))
+			} else {
+				s.still.SetText(u.T("Review.AllDone"))
+			}
+		})
+		return s
 	})
 }
 
@@ -90,73 +110,52 @@ var (
 	missingColor  = color.NRGBA{R: 0xd6, G: 0x3b, B: 0x3b, A: 0xff}
 )
 
-// indicatorLabel names a catalogue indicator in the current language, saying when it is
-// general guidance rather than a sign from the report.
-func (u *UI) indicatorLabel(id string) string {
-	ind, ok := u.catalog().Indicator(id)
-	if !ok {
-		return id
-	}
-	if !ind.FromReport() {
-		return u.T("Indicator.GeneralLabel", map[string]any{"Title": ind.In(u.loc.Lang).Title})
-	}
-	return ind.In(u.loc.Lang).Title
-}
-
-// indicatorMastery is the mastery of one warning sign of the catalogue: the review cards
-// of every question that exercises it, added up.
-type indicatorMastery struct {
-	id                                    string
-	mastered, learning, missing, priority int
-}
-
-// masteryByIndicator adds up the cards of each question under each catalogue indicator
-// the question exercises, in the catalogue's order (the report's signs first). Questions
-// on the law or the context exercise no indicator and are left out; so are indicators no
-// answered question exercises.
-func masteryByIndicator(cat *modules.Catalog, rows []progress.QuestionMastery) []indicatorMastery {
-	indicatorsOf := map[string][]string{} // module/question -> indicator ids
-	for _, m := range cat.Modules {
-		for _, q := range m.In("fr").Bank {
-			indicatorsOf[m.ID+"/"+q.ID] = q.Indicators
+// indicatorLabel names an indicator in the current language: the module's label when it
+// has one, else the slug made readable.
+func (u *UI) indicatorLabel(m *modules.Module, slug string) string {
+	if m != nil {
+		if l := m.In(u.loc.Lang).Indicators[slug]; l != "" {
+			return l
 		}
 	}
-	sums := map[string]*indicatorMastery{}
-	for _, r := range rows {
-		for _, id := range indicatorsOf[r.ModuleID+"/"+r.QuestionID] {
-			s := sums[id]
-			if s == nil {
-				s = &indicatorMastery{id: id}
-				sums[id] = s
-			}
-			s.mastered += r.Mastered
-			s.learning += r.Learning
-			s.missing += r.Missing
-			s.priority += r.Priority
-		}
+	s := strings.ReplaceAll(slug, "-", " ")
+	if s == "" {
+		return s
 	}
-	var out []indicatorMastery
-	for _, ind := range cat.Indicators() {
-		if s := sums[ind.ID]; s != nil {
-			out = append(out, *s)
-		}
-	}
-	return out
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// showMastery draws, for every indicator the learner was asked about, how many of its
+// masteryScreen draws, for every indicator the learner was asked about, how many of its
 // questions they know well, are learning, or keep missing.
-func (u *UI) showMastery() {
-	u.show(func() fyne.CanvasObject {
-		rows, err := u.store.Mastery(u.ctx, u.learner.ID)
-		if err != nil {
-			u.showError(err)
-		}
-		return u.masteryView(masteryByIndicator(u.catalog(), rows), u.T("Mastery.Title"), u.T("Mastery.Intro"))
+type masteryScreen struct {
+	root *fyne.Container
+}
+
+func (s *masteryScreen) content() fyne.CanvasObject { return s.root }
+
+// masteryScreen is the signed-in learner's mastery picture.
+func (u *UI) masteryScreen() screen {
+	id := u.learner.ID
+	return u.newMasteryScreen(u.T("Mastery.Title"), u.T("Mastery.Intro"), func(ctx context.Context) ([]progress.IndicatorMastery, error) {
+		return u.store.Mastery(ctx, id)
 	})
 }
 
-func (u *UI) masteryView(rows []indicatorMastery, title, intro string) fyne.CanvasObject {
+// newMasteryScreen shows the mastery rows that read gives, read off the UI goroutine.
+func (u *UI) newMasteryScreen(title, intro string, read func(ctx context.Context) ([]progress.IndicatorMastery, error)) *masteryScreen {
+	s := &masteryScreen{root: container.NewStack(container.NewPadded(container.NewVBox(heading(title), u.loading())))}
+	fetch(u, func(ctx context.Context) ([]progress.IndicatorMastery, error) {
+		rows, err := read(ctx)
+		u.catalog() // the module titles, loaded here if they were not yet
+		return rows, err
+	}, func(rows []progress.IndicatorMastery) {
+		s.root.Objects = []fyne.CanvasObject{u.masteryView(rows, title, intro)}
+		s.root.Refresh()
+	})
+	return s
+}
+
+func (u *UI) masteryView(rows []progress.IndicatorMastery, title, intro string) fyne.CanvasObject {
 	legend := container.NewHBox(
 		swatch(masteredColor), widget.NewLabel(u.T("Mastery.Mastered")),
 		swatch(learningColor), widget.NewLabel(u.T("Mastery.Learning")),
@@ -165,14 +164,24 @@ func (u *UI) masteryView(rows []indicatorMastery, title, intro string) fyne.Canv
 	if len(rows) == 0 {
 		box.Add(wrapped(u.T("Mastery.Empty")))
 	}
+	current := ""
 	for _, r := range rows {
-		label := u.indicatorLabel(r.id)
-		if r.priority > 0 {
+		m, _ := u.catalog().Module(r.ModuleID)
+		if r.ModuleID != current {
+			current = r.ModuleID
+			name := r.ModuleID
+			if m != nil {
+				name = m.In(u.loc.Lang).Title
+			}
+			box.Add(widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		}
+		label := u.indicatorLabel(m, r.Indicator)
+		if r.Priority > 0 {
 			label = "⚠ " + label + " — " + u.T("Mastery.ConfidentMistake")
 		}
-		box.Add(container.NewGridWithColumns(2, wrapped(label), masteryBar(r.mastered, r.learning, r.missing)))
+		box.Add(container.NewGridWithColumns(2, wrapped(label), masteryBar(r.Mastered, r.Learning, r.Missing)))
 	}
-	back := widget.NewButtonWithIcon(u.T("Top.Catalog"), theme.HomeIcon(), u.showCatalog)
+	back := widget.NewButtonWithIcon(u.T("Common.Back"), theme.NavigateBackIcon(), u.back)
 	return container.NewVScroll(container.NewPadded(container.NewBorder(nil, container.NewHBox(back), nil, nil, box)))
 }
 

@@ -50,7 +50,7 @@ func TestTrainerPassphraseGuardsTrainerMode(t *testing.T) {
 	h.mustShow(h.ui.T("Learners.Welcome"))
 
 	h.enterTrainer("not the passphrase")
-	if h.ui.trainer != nil {
+	if h.trainer() != nil {
 		t.Fatal("trainer mode opened with a wrong passphrase")
 	}
 	h.mustShow(h.ui.T("Trainer.Wrong"))
@@ -184,17 +184,18 @@ func TestTrainerCompletionMatrixFiltersDetailAndErasure(t *testing.T) {
 	h := newHarness(t, "")
 	passed, started, other := seedLearners(t, h.store)
 	h.enterTrainer(trainerPass)
-	tr := h.ui.trainer
-	if tr == nil || len(tr.rows) != 3 {
+	tr := h.trainer()
+	if tr == nil || len(tr.completion.rows) != 3 {
 		t.Fatalf("trainer rows: %+v", tr)
 	}
+	rows := func() []progress.LearnerStatus { h.settle(); return tr.completion.rows }
 	h.mustShow(h.ui.N("Trainer.LearnerCount", 3, nil))
 	days, _ := h.store.RefresherDays(context.Background())
-	text, c := tr.cellState(tr.rows[0].Modules["core"], true, "core", days) // Amélie, sorted first
-	if tr.rows[0].ID != passed.ID || c != passedColor || text != h.ui.T("Trainer.CellPassed", map[string]any{"Score": h.ui.loc.Percent(100)}) {
+	text, c := tr.cellState(rows()[0].Modules["core"], true, "core", days) // Amélie, sorted first
+	if rows()[0].ID != passed.ID || c != passedColor || text != h.ui.T("Trainer.CellPassed", map[string]any{"Score": h.ui.loc.Percent(100)}) {
 		t.Errorf("Amélie's cell: %q %v", text, c)
 	}
-	if _, c := tr.cellState(tr.rows[1].Modules["core"], true, "core", days); tr.rows[1].ID != started.ID || c != inProgressColor {
+	if _, c := tr.cellState(rows()[1].Modules["core"], true, "core", days); rows()[1].ID != started.ID || c != inProgressColor {
 		t.Errorf("Pieter's cell: %v", c)
 	}
 	if _, c := tr.cellState(progress.ModuleState{}, false, "core", days); c != notStartedColor {
@@ -204,13 +205,13 @@ func TestTrainerCompletionMatrixFiltersDetailAndErasure(t *testing.T) {
 	// Filter by cohort.
 	sel := find(h, "cohort filter", func(s *widget.Select) bool { return len(s.Options) > 0 && s.Options[0] == h.ui.T("Trainer.AllCohorts") })
 	sel.SetSelected("NAMUR-1")
-	if len(h.ui.trainer.rows) != 2 {
-		t.Fatalf("NAMUR-1 has %d rows", len(h.ui.trainer.rows))
+	if len(rows()) != 2 {
+		t.Fatalf("NAMUR-1 has %d rows", len(rows()))
 	}
 	sel = find(h, "cohort filter", func(s *widget.Select) bool { return len(s.Options) > 0 && s.Options[0] == h.ui.T("Trainer.AllCohorts") })
 	sel.SetSelected(h.ui.T("Trainer.NoCohort"))
-	if len(h.ui.trainer.rows) != 1 || h.ui.trainer.rows[0].ID != other.ID {
-		t.Fatalf("no-cohort rows: %+v", h.ui.trainer.rows)
+	if len(rows()) != 1 || rows()[0].ID != other.ID {
+		t.Fatalf("no-cohort rows: %+v", rows())
 	}
 
 	// Open Sara's record from the table, then erase her after confirming.
@@ -220,11 +221,12 @@ func TestTrainerCompletionMatrixFiltersDetailAndErasure(t *testing.T) {
 	h.tap("Trainer.Delete")
 	h.mustShow(h.ui.T("Trainer.DeleteTitle"))
 	test.Tap(find(h, "confirm", func(b *widget.Button) bool { return b.Text == "Yes" }))
+	h.settle()
 	if _, err := h.store.Learner(context.Background(), other.ID); err == nil {
 		t.Fatal("the learner was not erased")
 	}
-	if len(h.ui.trainer.rows) != 0 {
-		t.Errorf("the erased learner still shows: %+v", h.ui.trainer.rows)
+	if len(rows()) != 0 {
+		t.Errorf("the erased learner still shows: %+v", rows())
 	}
 }
 
@@ -232,8 +234,7 @@ func TestTrainerSetsRefresherPeriodsAndCohorts(t *testing.T) {
 	h := newHarness(t, "")
 	seedLearners(t, h.store)
 	h.enterTrainer(trainerPass)
-	h.ui.trainer.tab = 4
-	h.ui.redraw()
+	h.trainer().selectTab(tabSettings)
 	entries := findAll(h, func(e *widget.Entry) bool { return e.Text == "182" })
 	if len(entries) != len(h.cat.Modules) {
 		t.Fatalf("%d period fields for %d modules", len(entries), len(h.cat.Modules))
@@ -245,8 +246,7 @@ func TestTrainerSetsRefresherPeriodsAndCohorts(t *testing.T) {
 		t.Errorf("periods %v", days)
 	}
 
-	h.ui.trainer.tab = 2
-	h.ui.redraw()
+	h.trainer().selectTab(tabCohorts)
 	code := find(h, "cohort code", func(e *widget.Entry) bool { return e.PlaceHolder == h.ui.T("Trainer.CohortCode") })
 	test.Type(code, "EUPEN-1")
 	h.tap("Trainer.CreateCohort")

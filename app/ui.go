@@ -1,5 +1,10 @@
 // Package app is Indicia's desktop user interface (Fyne): one file per screen. It reads
 // and writes progress only through app/progress and content only through modules.
+//
+// Each screen is a type that builds its widgets once, in its constructor, and updates
+// them in place; its data is read off the UI goroutine (fetch) and applied with fyne.Do.
+// The one exception is an answer's commit, which is waited for before its feedback is
+// shown. The screens form a stack (nav.go): Back returns to exactly where the user was.
 package app
 
 import (
@@ -16,16 +21,20 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"indicia/app/progress"
-	"indicia/app/report"
 	"indicia/locales"
 	"indicia/modules"
 )
 
 // UI is the application window and what every screen shares.
 type UI struct {
-	app   fyne.App
-	win   fyne.Window
-	store *progress.Store
+	app fyne.App
+	win fyne.Window
+	// store is what the screens read and write, always off the UI goroutine except for
+	// an answer's commit.
+	store Store
+	// files is the same store, for app/report's exports, bundles and certificates,
+	// which run behind a progress dialog off the UI goroutine (see work).
+	files *progress.Store
 	// content gives the training content, loading it the first time it is needed (see
 	// NewLazy).
 	content func() *modules.Catalog
@@ -35,12 +44,18 @@ type UI struct {
 	ctx     context.Context
 
 	learner *progress.Learner // nil until someone is signed in
-	quiz    *quizScreen       // the quiz under way, if any
-	trainer *trainerScreen    // trainer mode, if open
-	vault   *progress.Vault   // the trainer's secrets, open while trainer mode is
-	screen  func() fyne.CanvasObject
-	// leave is called before the screen changes, so a screen can save what it has.
-	leave func()
+	stack   []*navEntry       // the screens, the one shown last
+	bar     *topBar
+	body    *fyne.Container // holds the shown screen's content, under the top bar
+	// generation grows when the language or the text size changes: a screen built for
+	// an older generation is built again when it comes back to the top.
+	generation int
+	// jobs runs the store's reads and writes off the UI goroutine, one after the other
+	// in the order they were asked for: a screen reads what the one before it saved.
+	jobs serial
+	// pending counts the jobs not yet applied (tests wait for them).
+	pending sync.WaitGroup
+
 	// Seed, when not zero, makes quiz draws repeatable (INDICIA_SEED; for demos and
 	// the smoke test).
 	Seed  uint64
@@ -69,7 +84,7 @@ func New(a fyne.App, store *progress.Store, catalog *modules.Catalog, bundle *lo
 // content check`.
 func NewLazy(a fyne.App, store *progress.Store, load func() *modules.Catalog, bundle *locales.Bundle, systemLocales ...string) *UI {
 	content := sync.OnceValue(load)
-	u := &UI{app: a, store: store, content: content, bundle: bundle, prefs: prefs{a.Preferences()}, ctx: context.Background()}
+	u := &UI{app: a, store: store, files: store, content: content, bundle: bundle, prefs: prefs{a.Preferences()}, ctx: context.Background()}
 	lang := u.prefs.language()
 	if lang == "" {
 		lang = locales.Match(systemLocales...)
@@ -78,7 +93,16 @@ func NewLazy(a fyne.App, store *progress.Store, load func() *modules.Catalog, bu
 	u.applyTheme()
 	u.win = a.NewWindow(u.loc.T("App.Title"))
 	u.win.Resize(fyne.NewSize(1000, 720))
-	u.win.SetOnClosed(func() { u.runLeave() })
+	u.win.SetOnClosed(func() {
+		if top := u.top(); top != nil {
+			if l, ok := top.s.(leaver); ok {
+				l.leave()
+			}
+		}
+	})
+	u.bar = newTopBar(u)
+	u.body = container.NewStack()
+	u.win.SetContent(container.NewBorder(u.bar.box, nil, nil, nil, u.body))
 	return u
 }
 
@@ -86,14 +110,15 @@ func NewLazy(a fyne.App, store *progress.Store, load func() *modules.Catalog, bu
 // called from any goroutine; a screen that needs the content meanwhile waits for it.
 func (u *UI) Preload() { u.content() }
 
-// catalog is the training content, waiting for it if it is still loading.
+// catalog is the training content, waiting for it if it is still loading. Screens call
+// it off the UI goroutine (in fetch) the first time.
 func (u *UI) catalog() *modules.Catalog { return u.content() }
 
 // Window is the main window.
 func (u *UI) Window() fyne.Window { return u.win }
 
 // Start shows the first screen: choosing or creating a learner.
-func (u *UI) Start() { u.showLearners() }
+func (u *UI) Start() { u.home(u.learnersScreen) }
 
 // T translates a message id.
 func (u *UI) T(id string, data ...map[string]any) string { return u.loc.T(id, data...) }
@@ -101,54 +126,176 @@ func (u *UI) T(id string, data ...map[string]any) string { return u.loc.T(id, da
 // N translates a plural message id for count.
 func (u *UI) N(id string, count int, data map[string]any) string { return u.loc.N(id, count, data) }
 
-func (u *UI) runLeave() {
-	if u.leave != nil {
-		leave := u.leave
-		u.leave = nil
-		leave()
+// fetch runs read off the UI goroutine, then apply with its result on the UI goroutine.
+// An error is shown to the user instead, and apply is not called.
+func fetch[T any](u *UI, read func(ctx context.Context) (T, error), apply func(T)) {
+	u.pending.Add(1)
+	u.jobs.do(func() {
+		defer u.pending.Done()
+		v, err := read(u.ctx)
+		fyne.Do(func() {
+			if err != nil {
+				u.showError(err)
+				return
+			}
+			apply(v)
+		})
+	})
+}
+
+// serial runs jobs on a goroutine of its own, one at a time, in the order given. The
+// goroutine ends when there is nothing left to do.
+type serial struct {
+	mu      sync.Mutex
+	jobs    []func()
+	running bool
+}
+
+func (q *serial) do(job func()) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.jobs = append(q.jobs, job)
+	if !q.running {
+		q.running = true
+		go q.run()
 	}
 }
 
-// show replaces the window's content with the screen that build makes, under the top
-// bar. build is kept so the screen can be rebuilt when the language or text size changes.
-func (u *UI) show(build func() fyne.CanvasObject) {
-	u.runLeave()
-	u.screen = build
-	u.redraw()
+func (q *serial) run() {
+	for {
+		q.mu.Lock()
+		if len(q.jobs) == 0 {
+			q.running = false
+			q.mu.Unlock()
+			return
+		}
+		job := q.jobs[0]
+		q.jobs = q.jobs[1:]
+		q.mu.Unlock()
+		job()
+	}
 }
 
-func (u *UI) redraw() {
-	u.win.SetTitle(u.T("App.Title"))
-	u.win.Canvas().SetOnTypedKey(nil)
-	u.win.Canvas().SetOnTypedRune(nil)
-	u.win.SetContent(container.NewBorder(u.topBar(), nil, nil, nil, u.screen()))
+// perform is fetch for a change with no result: write runs off the UI goroutine, then
+// done on it when write succeeded.
+func (u *UI) perform(write func(ctx context.Context) error, done func()) {
+	fetch(u, func(ctx context.Context) (struct{}, error) { return struct{}{}, write(ctx) }, func(struct{}) {
+		if done != nil {
+			done()
+		}
+	})
 }
 
-// topBar is on every screen: who is signed in, and the support, glossary and settings
-// buttons.
-func (u *UI) topBar() fyne.CanvasObject {
+// signOut returns to the first screen.
+func (u *UI) signOut() {
+	u.learner = nil
+	u.home(u.learnersScreen)
+}
+
+// setLanguage switches the interface and content language at run time.
+func (u *UI) setLanguage(lang string) {
+	u.loc = u.bundle.For(lang)
+	u.prefs.setLanguage(lang)
+	if u.learner != nil && u.learner.Language != lang {
+		id := u.learner.ID
+		u.learner.Language = lang
+		u.perform(func(ctx context.Context) error { return u.store.SetLanguage(ctx, id, lang) }, nil)
+	}
+	u.rebuild()
+}
+
+// showError tells the user what went wrong in words they can act on.
+func (u *UI) showError(err error) {
+	log.Printf("error: %v", err)
+	dialog.ShowError(errors.New(u.errorText(err)), u.win)
+}
+
+// errorText turns a store error into a translated message.
+func (u *UI) errorText(err error) string {
+	switch {
+	case errors.Is(err, progress.ErrDiskFull):
+		return u.T("Error.DiskFull")
+	case errors.Is(err, progress.ErrNotWritable):
+		return u.T("Error.NotWritable")
+	case errors.Is(err, progress.ErrInUse):
+		return u.T("Error.InUse")
+	case errors.Is(err, progress.ErrCorrupt):
+		return u.T("Error.Corrupt")
+	case errors.Is(err, progress.ErrInvalid):
+		return u.T("Error.Invalid")
+	}
+	return u.T("Error.Generic", map[string]any{"Detail": err.Error()})
+}
+
+// topBar is on every screen: who is signed in, the way home, and the support, glossary
+// and settings buttons. It is built once (again when the language or text size changes)
+// and its buttons are shown or hidden as the user moves.
+type topBar struct {
+	u        *UI
+	box      *fyne.Container
+	title    *widget.Label
+	who      *widget.Label
+	home     *widget.Button
+	switcher *widget.Button
+	trainer  *widget.Button
+	mode     string // what the bar is laid out for: "learner", "trainer" or "start"
+}
+
+func newTopBar(u *UI) *topBar {
+	b := &topBar{u: u, box: container.NewVBox()}
+	b.build()
+	return b
+}
+
+// build makes the bar's widgets in the current language.
+func (b *topBar) build() {
+	u := b.u
+	b.title = widget.NewLabelWithStyle(u.T("App.Title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	b.title.Truncation = fyne.TextTruncateEllipsis
+	b.who = widget.NewLabel("")
+	b.who.Truncation = fyne.TextTruncateEllipsis
+	b.home = widget.NewButtonWithIcon(u.T("Top.Catalog"), theme.HomeIcon(), func() { u.home(u.catalogScreen) })
+	b.switcher = widget.NewButtonWithIcon(u.T("Top.SwitchLearner"), theme.AccountIcon(), u.signOut)
+	b.trainer = widget.NewButtonWithIcon(u.T("Trainer.Button"), theme.VisibilityIcon(), u.askTrainer)
+	b.mode = ""
+	b.update()
+}
+
+// update lays the bar out for where the user is: a learner's screens, trainer mode, or
+// the first screen (the only place trainer mode is entered from, with the passphrase).
+func (b *topBar) update() {
+	u := b.u
+	mode := "start"
+	switch {
+	case u.learner != nil:
+		mode = "learner"
+	case u.inTrainerMode():
+		mode = "trainer"
+	}
+	if u.learner != nil {
+		b.who.SetText(u.T("Top.SignedInAs", map[string]any{"Name": u.learner.Name}))
+	}
+	if mode == b.mode {
+		return
+	}
+	b.mode = mode
 	support := widget.NewButtonWithIcon(u.T("Support.Button"), theme.HelpIcon(), u.showSupport)
 	support.Importance = widget.HighImportance
 	glossary := widget.NewButtonWithIcon(u.T("Glossary.Button"), theme.SearchIcon(), u.showGlossary)
 	settings := widget.NewButtonWithIcon(u.T("Settings.Button"), theme.SettingsIcon(), u.showSettings)
-	items := []fyne.CanvasObject{}
-	if u.learner != nil {
-		who := widget.NewLabel(u.T("Top.SignedInAs", map[string]any{"Name": u.learner.Name}))
-		who.Truncation = fyne.TextTruncateEllipsis
-		items = append(items,
-			widget.NewButtonWithIcon(u.T("Top.Catalog"), theme.HomeIcon(), u.showCatalog),
-			widget.NewButtonWithIcon(u.T("Top.SwitchLearner"), theme.AccountIcon(), u.signOut))
-		left, right := container.NewHBox(items...), container.NewHBox(glossary, settings, support)
-		return container.NewVBox(u.fitBar(left, who, right), widget.NewSeparator())
-	}
-	title := widget.NewLabelWithStyle(u.T("App.Title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	title.Truncation = fyne.TextTruncateEllipsis
 	right := container.NewHBox(glossary, settings, support)
-	if u.trainer == nil {
-		// Trainer mode is entered from the first screen only, with the passphrase.
-		right.Objects = append([]fyne.CanvasObject{widget.NewButtonWithIcon(u.T("Trainer.Button"), theme.VisibilityIcon(), u.askTrainer)}, right.Objects...)
+	var row fyne.CanvasObject
+	switch mode {
+	case "learner":
+		row = u.fitBar(container.NewHBox(b.home, b.switcher), b.who, right)
+	case "trainer":
+		row = u.fitBar(container.NewHBox(), b.title, right)
+	default:
+		right.Objects = append([]fyne.CanvasObject{b.trainer}, right.Objects...)
+		row = u.fitBar(container.NewHBox(), b.title, right)
 	}
-	return container.NewVBox(u.fitBar(container.NewHBox(), title, right), widget.NewSeparator())
+	b.box.Objects = []fyne.CanvasObject{row, widget.NewSeparator()}
+	b.box.Refresh()
 }
 
 // fitBar lays out a bar as left, middle (which truncates) and right on one row, or on two
@@ -180,54 +327,6 @@ func (u *UI) width() float32 {
 	return 1000
 }
 
-func (u *UI) signOut() {
-	u.runLeave()
-	u.learner = nil
-	u.showLearners()
-}
-
-// setLanguage switches the interface and content language at run time.
-func (u *UI) setLanguage(lang string) {
-	u.loc = u.bundle.For(lang)
-	u.prefs.setLanguage(lang)
-	if u.learner != nil && u.learner.Language != lang {
-		if err := u.store.SetLanguage(u.ctx, u.learner.ID, lang); err != nil {
-			u.showError(err)
-		}
-		u.learner.Language = lang
-	}
-	u.redraw()
-}
-
-// showError tells the user what went wrong in words they can act on.
-func (u *UI) showError(err error) {
-	log.Printf("error: %v", err)
-	dialog.ShowError(errors.New(u.errorText(err)), u.win)
-}
-
-// errorText turns a store error into a translated message.
-func (u *UI) errorText(err error) string {
-	var wait *progress.WaitError
-	var cert *report.CertificateError
-	switch {
-	case errors.Is(err, progress.ErrDiskFull):
-		return u.T("Error.DiskFull")
-	case errors.Is(err, progress.ErrNotWritable):
-		return u.T("Error.NotWritable")
-	case errors.Is(err, progress.ErrInUse):
-		return u.T("Error.InUse")
-	case errors.Is(err, progress.ErrCorrupt):
-		return u.T("Error.Corrupt")
-	case errors.Is(err, progress.ErrInvalid):
-		return u.T("Error.Invalid")
-	case errors.As(err, &wait):
-		return u.T("Trainer.Wait", map[string]any{"Seconds": u.loc.Number(int(wait.Wait.Seconds() + 0.999))})
-	case errors.As(err, &cert):
-		return cert.Message(u.loc)
-	}
-	return u.T("Error.Generic", map[string]any{"Detail": err.Error()})
-}
-
 // wrapped returns a label that wraps words, for running text.
 func wrapped(text string) *widget.Label {
 	l := widget.NewLabel(text)
@@ -250,5 +349,11 @@ func heading(text string) *widget.Label {
 	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	l.Wrapping = fyne.TextWrapWord
 	l.SizeName = theme.SizeNameSubHeadingText
+	return l
+}
+
+// loading is what a part of a screen shows while its data is read.
+func (u *UI) loading() fyne.CanvasObject {
+	l := widget.NewLabelWithStyle(u.T("Common.Loading"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	return l
 }

@@ -11,6 +11,12 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Roles and languages the store accepts (the schema checks them too).
@@ -214,4 +220,58 @@ func (s *Store) SetLanguage(ctx context.Context, id int64, lang string) error {
 func (s *Store) Touch(ctx context.Context, id int64) error {
 	_, err := s.write.ExecContext(ctx, `UPDATE learners SET last_active_at = ? WHERE id = ?`, s.millis(), id)
 	return wrapWrite("record activity", err)
+}
+
+// LearnerSearch chooses the learners the first screen offers.
+type LearnerSearch struct {
+	// Text is part of a learner's name or cohort code, in any case and with or without
+	// accents; "" matches everyone.
+	Text string
+	// Limit is the most learners returned, the most recently active; 0 for no limit.
+	Limit int
+}
+
+// StationLearners lists the learners of this station (not those merged from other
+// stations' bundles, who are only in the trainer's views) that the search matches, the
+// most recently active first, and counts all of this station's learners.
+func (s *Store) StationLearners(ctx context.Context, q LearnerSearch) ([]Learner, int, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+learnerColumns+` FROM learners
+		WHERE station = '' ORDER BY last_active_at DESC, id DESC`)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list learners: %w", err)
+	}
+	defer rows.Close()
+	want := foldSearch(q.Text)
+	var out []Learner
+	total := 0
+	for rows.Next() {
+		total++
+		if q.Limit > 0 && len(out) >= q.Limit {
+			continue // still counted
+		}
+		l, err := scanLearner(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list learners: %w", err)
+		}
+		if want == "" || strings.Contains(foldSearch(l.Name), want) || strings.Contains(foldSearch(l.Cohort), want) {
+			out = append(out, l)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list learners: %w", err)
+	}
+	return out, total, nil
+}
+
+// foldSearch makes s comparable for a search: trimmed, without accents, case folded.
+func foldSearch(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	out, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC), s)
+	if err != nil {
+		out = s
+	}
+	return cases.Fold().String(out)
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -31,10 +30,10 @@ var CompletionStatuses = []CompletionStatus{CompletionNotStarted, CompletionInPr
 
 // CompletionQuery chooses the learners and the modules of a completion report.
 type CompletionQuery struct {
-	Modules []string  // module ids, in the order of the report
-	Cohort  string    // only this cohort; "" for every learner
-	Role    string    // only this role; "" for every role
-	Since   time.Time // only learners last active at or after this time; zero for all
+	Modules []string // module ids, in the order of the report
+	// Filter chooses the learners, as it does for the trainer's matrix and charts: one
+	// cohort, or those without one; one role; those last active at or after a time.
+	Filter
 	// Lang is the language whose alphabetical order sorts the learners' names (by cohort,
 	// then name); "" sorts in the root Unicode order, which suits every language here.
 	Lang string
@@ -60,20 +59,7 @@ func (q CompletionQuery) validate() error {
 }
 
 // where is the learners filter as SQL on the learners table aliased l.
-func (q CompletionQuery) where() (string, []any) {
-	conds := []string{"1"}
-	var args []any
-	if q.Cohort != "" {
-		conds, args = append(conds, "l.cohort = ?"), append(args, q.Cohort)
-	}
-	if q.Role != "" {
-		conds, args = append(conds, "l.role = ?"), append(args, q.Role)
-	}
-	if !q.Since.IsZero() {
-		conds, args = append(conds, "l.last_active_at >= ?"), append(args, q.Since.UnixMilli())
-	}
-	return strings.Join(conds, " AND "), args
-}
+func (q CompletionQuery) where() (string, []any) { return q.Filter.where("l") }
 
 func (q CompletionQuery) modulesJSON() string {
 	b, _ := json.Marshal(q.Modules)

@@ -174,12 +174,12 @@ func TestEachCompletionReportsStatusScoreAttemptsAndTime(t *testing.T) {
 		q    CompletionQuery
 		want []string
 	}{
-		{CompletionQuery{Cohort: "ANT-1"}, []string{"eddy Maes", "Émile Dubois", "Zoë Peeters"}},
-		{CompletionQuery{Role: "police"}, []string{"eddy Maes", "Zoë Peeters"}},
-		{CompletionQuery{Cohort: "ANT-1", Role: "hospital"}, []string{"Émile Dubois"}},
-		{CompletionQuery{Since: day.AddDate(0, 0, 5)}, []string{"eddy Maes", "Émile Dubois", "Anaïs Lambert"}},
-		{CompletionQuery{Since: day.AddDate(0, 0, 11)}, nil},
-		{CompletionQuery{Cohort: "nobody"}, nil},
+		{CompletionQuery{Filter: Filter{Cohort: "ANT-1"}}, []string{"eddy Maes", "Émile Dubois", "Zoë Peeters"}},
+		{CompletionQuery{Filter: Filter{Role: "police"}}, []string{"eddy Maes", "Zoë Peeters"}},
+		{CompletionQuery{Filter: Filter{Cohort: "ANT-1", Role: "hospital"}}, []string{"Émile Dubois"}},
+		{CompletionQuery{Filter: Filter{Since: day.AddDate(0, 0, 5)}}, []string{"eddy Maes", "Émile Dubois", "Anaïs Lambert"}},
+		{CompletionQuery{Filter: Filter{Since: day.AddDate(0, 0, 11)}}, nil},
+		{CompletionQuery{Filter: Filter{Cohort: "nobody"}}, nil},
 	} {
 		tc.q.Modules = []string{"core"}
 		if got := names(tc.q); !slices.Equal(got, tc.want) {
@@ -188,7 +188,7 @@ func TestEachCompletionReportsStatusScoreAttemptsAndTime(t *testing.T) {
 	}
 
 	// Counts agree with the rows.
-	sum, err := s.CompletionCounts(ctx, CompletionQuery{Modules: []string{"core", "police"}, Cohort: "ANT-1"})
+	sum, err := s.CompletionCounts(ctx, CompletionQuery{Modules: []string{"core", "police"}, Filter: Filter{Cohort: "ANT-1"}})
 	if err != nil {
 		t.Fatal(err)
 	}

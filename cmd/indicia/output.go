@@ -10,7 +10,7 @@ import (
 	"slices"
 	"strings"
 
-	"indicia/app"
+	"indicia/app/progress"
 	"indicia/locales"
 )
 
@@ -112,7 +112,7 @@ func environmentLocalizer(b *locales.Bundle) *locales.Localizer {
 // openMessage says in the user's language why the database could not be opened: the
 // message the app shows, and for a reason it has no message for, the error itself.
 func openMessage(loc *locales.Localizer, err error) string {
-	key := app.OpenErrorKey(err)
+	key := progress.OpenErrorKey(err)
 	if key == "Open.Generic" {
 		return loc.T(key) + " (" + err.Error() + ")"
 	}

@@ -125,7 +125,7 @@ func reportCommand(args []string, stdout, stderr io.Writer) int {
 		return fail(err.Error())
 	}
 	rep := &report.Completion{
-		Source: store, Modules: cat.Modules, Cohort: *cohort, Role: *role, Since: from, Loc: loc, RefresherDays: days,
+		Source: store, Modules: cat.Modules, Filter: progress.Filter{Cohort: *cohort, Role: *role, Since: from}, Loc: loc, RefresherDays: days,
 		Progress: func(done, total int) {
 			if done < total {
 				fmt.Fprintln(stderr, "indicia report: "+loc.T("Report.Progress", map[string]any{"Done": loc.Number(done), "Total": loc.Number(total)}))

@@ -1,0 +1,60 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"indicia/app/progress"
+	"indicia/quiz"
+)
+
+// Store is what the screens read and write of the progress store (*progress.Store).
+// The screens read it off the UI goroutine (see fetch); only an answer's commit is
+// waited for on it, before its feedback is shown.
+type Store interface {
+	Path() string
+
+	// Learners and the first screen.
+	StationLearners(ctx context.Context, q progress.LearnerSearch) ([]progress.Learner, int, error)
+	Learner(ctx context.Context, id int64) (progress.Learner, error)
+	CreateLearner(ctx context.Context, n progress.NewLearner) (progress.Learner, error)
+	CheckPIN(ctx context.Context, id int64, pin string) (bool, error)
+	Touch(ctx context.Context, id int64) error
+	SetLanguage(ctx context.Context, id int64, lang string) error
+
+	// A learner's modules, lessons and quizzes.
+	Summaries(ctx context.Context, learnerID int64) (map[string]progress.ModuleSummary, error)
+	Lessons(ctx context.Context, learnerID int64, moduleID string) (map[string]progress.LessonProgress, error)
+	SaveLesson(ctx context.Context, learnerID int64, moduleID, lessonID string, position int, spent time.Duration, completed bool) error
+	OpenAttempt(ctx context.Context, learnerID int64, moduleID string) (progress.Attempt, []progress.Answer, error)
+	Attempts(ctx context.Context, learnerID int64, moduleID string) ([]progress.Attempt, error)
+	Answers(ctx context.Context, attemptID int64) ([]progress.Answer, error)
+	StartAttempt(ctx context.Context, n progress.NewAttempt) (progress.Attempt, error)
+	RecordAnswer(ctx context.Context, attemptID int64, a progress.Answer) error
+	FinishAttempt(ctx context.Context, attemptID int64, score quiz.Score) (progress.Attempt, error)
+
+	// Spaced review and mastery.
+	CountDue(ctx context.Context, learnerID int64, now time.Time) (int, error)
+	DueCards(ctx context.Context, learnerID int64, now time.Time, limit int) ([]progress.DueCard, error)
+	RecordReview(ctx context.Context, learnerID int64, a progress.ReviewAnswer) error
+	Mastery(ctx context.Context, learnerID int64) ([]progress.IndicatorMastery, error)
+	CohortMastery(ctx context.Context, cohort string) ([]progress.IndicatorMastery, error)
+
+	// Trainer mode.
+	HasTrainerPassphrase(ctx context.Context) (bool, error)
+	SetTrainerPassphrase(ctx context.Context, old, passphrase string) error
+	CheckTrainerPassphrase(ctx context.Context, passphrase string) error
+	Dashboard(ctx context.Context, f progress.Filter) ([]progress.LearnerStatus, error)
+	ModuleStats(ctx context.Context, moduleID string, f progress.Filter) (progress.ModuleStats, error)
+	Cohorts(ctx context.Context) ([]progress.Cohort, error)
+	CreateCohort(ctx context.Context, code, name string) error
+	SetCohort(ctx context.Context, learnerID int64, code string) error
+	DeleteLearner(ctx context.Context, learnerID int64) error
+	RefresherDays(ctx context.Context) (map[string]int, error)
+	SetRefresherDays(ctx context.Context, moduleID string, days int) error
+	LRSSettings(ctx context.Context) (progress.LRSSettings, error)
+	SetLRSSettings(ctx context.Context, v progress.LRSSettings) error
+	Outbox(ctx context.Context) (progress.OutboxCounts, error)
+}
+
+var _ Store = (*progress.Store)(nil)
