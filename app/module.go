@@ -31,7 +31,7 @@ type moduleData struct {
 	lessons  map[string]progress.LessonProgress
 	open     *progress.Attempt // the attempt under way, if any
 	answers  []progress.Answer // its answers
-	state    string // the refresher's state (progress.RefresherState)
+	state    string            // the refresher's state (progress.RefresherState)
 	attempts []progress.Attempt
 }
 

@@ -534,7 +534,9 @@ func (c *cohortsTab) showMastery(code string) {
 	u := c.t.u
 	u.push(func() screen {
 		return u.newMasteryScreen(u.T("Trainer.CohortMastery", map[string]any{"Cohort": code}), u.T("Trainer.CohortMasteryIntro"),
-			func(ctx context.Context) ([]progress.IndicatorMastery, error) { return u.store.CohortMastery(ctx, code) })
+			func(ctx context.Context) ([]progress.IndicatorMastery, error) {
+				return u.store.CohortMastery(ctx, code)
+			})
 	})
 }
 

@@ -53,8 +53,11 @@ type UI struct {
 	// jobs runs the store's reads and writes off the UI goroutine, one after the other
 	// in the order they were asked for: a screen reads what the one before it saved.
 	jobs serial
-	// pending counts the jobs not yet applied (tests wait for them).
+	// pending counts the jobs under way (tests wait for them).
 	pending sync.WaitGroup
+	// onUI runs a job's result on the UI goroutine: fyne.Do. Fyne's test driver runs
+	// fyne.Do at once on the calling goroutine; the tests run the results on theirs.
+	onUI func(func())
 
 	// Seed, when not zero, makes quiz draws repeatable (INDICIA_SEED; for demos and
 	// the smoke test).
@@ -84,7 +87,7 @@ func New(a fyne.App, store *progress.Store, catalog *modules.Catalog, bundle *lo
 // content check`.
 func NewLazy(a fyne.App, store *progress.Store, load func() *modules.Catalog, bundle *locales.Bundle, systemLocales ...string) *UI {
 	content := sync.OnceValue(load)
-	u := &UI{app: a, store: store, files: store, content: content, bundle: bundle, prefs: prefs{a.Preferences()}, ctx: context.Background()}
+	u := &UI{app: a, store: store, files: store, content: content, bundle: bundle, prefs: prefs{a.Preferences()}, ctx: context.Background(), onUI: fyne.Do}
 	lang := u.prefs.language()
 	if lang == "" {
 		lang = locales.Match(systemLocales...)
@@ -133,7 +136,7 @@ func fetch[T any](u *UI, read func(ctx context.Context) (T, error), apply func(T
 	u.jobs.do(func() {
 		defer u.pending.Done()
 		v, err := read(u.ctx)
-		fyne.Do(func() {
+		u.onUI(func() {
 			if err != nil {
 				u.showError(err)
 				return

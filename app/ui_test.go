@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 
@@ -57,11 +58,13 @@ func catalogForTest(t *testing.T) *modules.Catalog {
 }
 
 type harness struct {
-	t     *testing.T
-	ui    *UI
-	store *progress.Store
-	path  string
-	cat   *modules.Catalog
+	mu      sync.Mutex
+	results []func() // results of reads to apply on the test's goroutine (see settle)
+	t       *testing.T
+	ui      *UI
+	store   *progress.Store
+	path    string
+	cat     *modules.Catalog
 }
 
 func newHarness(t *testing.T, path string) *harness {
@@ -83,14 +86,33 @@ func newHarness(t *testing.T, path string) *harness {
 	}
 	h := &harness{t: t, store: store, path: path, cat: catalogForTest(t)}
 	h.ui = New(a, store, h.cat, bundle, "fr-BE")
+	h.ui.onUI = func(apply func()) {
+		h.mu.Lock()
+		h.results = append(h.results, apply)
+		h.mu.Unlock()
+	}
 	h.ui.Start()
 	h.ui.Window().Resize(fyne.NewSize(1000, 720))
 	return h
 }
 
-// settle waits for the reads and writes under way off the UI goroutine, and for their
-// results to be applied.
-func (h *harness) settle() { h.ui.pending.Wait() }
+// settle waits for the reads and writes under way off the UI goroutine, and applies
+// their results on the test's goroutine, which stands for the UI goroutine.
+func (h *harness) settle() {
+	for {
+		h.ui.pending.Wait()
+		h.mu.Lock()
+		results := h.results
+		h.results = nil
+		h.mu.Unlock()
+		if len(results) == 0 {
+			return
+		}
+		for _, apply := range results {
+			apply()
+		}
+	}
+}
 
 // quiz is the quiz on screen, nil when none is.
 func (h *harness) quiz() *quizScreen {

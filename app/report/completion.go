@@ -45,7 +45,7 @@ type Completion struct {
 	// without one, one role (police, hospital, guardian, fedasil), those active on or
 	// after a day. The zero filter takes everyone.
 	progress.Filter
-	Loc    *locales.Localizer // the trainer's language: headers, statuses, roles, dates
+	Loc *locales.Localizer // the trainer's language: headers, statuses, roles, dates
 	// Generated is when the report was made, as it prints; the zero time means now.
 	Generated time.Time
 	// RefresherDays is each module's refresher period set by the trainer (the store's
