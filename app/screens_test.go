@@ -1,0 +1,343 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"indicia/app/progress"
+	"indicia/quiz"
+)
+
+// goroutineID is the calling goroutine's number, from its stack header.
+func goroutineID() int64 {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	field := strings.Fields(strings.TrimPrefix(string(buf), "goroutine "))[0]
+	id, _ := strconv.ParseInt(field, 10, 64)
+	return id
+}
+
+// recordingStore is the store with every call recorded with the goroutine it was made
+// on. It implements every method of Store itself (no embedding): a method added to
+// Store and not here fails to compile, so none can escape the record.
+type recordingStore struct {
+	s     Store
+	mu    sync.Mutex
+	calls []storeCall
+}
+
+type storeCall struct {
+	method    string
+	goroutine int64
+}
+
+func (r *recordingStore) note(method string) {
+	r.mu.Lock()
+	r.calls = append(r.calls, storeCall{method, goroutineID()})
+	r.mu.Unlock()
+}
+
+// take returns the calls recorded since the last take.
+func (r *recordingStore) take() []storeCall {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.calls
+	r.calls = nil
+	return out
+}
+
+func (r *recordingStore) Path() string { r.note("Path"); return r.s.Path() }
+func (r *recordingStore) StationLearners(ctx context.Context, q progress.LearnerSearch) ([]progress.Learner, int, error) {
+	r.note("StationLearners")
+	return r.s.StationLearners(ctx, q)
+}
+func (r *recordingStore) Learner(ctx context.Context, id int64) (progress.Learner, error) {
+	r.note("Learner")
+	return r.s.Learner(ctx, id)
+}
+func (r *recordingStore) CreateLearner(ctx context.Context, n progress.NewLearner) (progress.Learner, error) {
+	r.note("CreateLearner")
+	return r.s.CreateLearner(ctx, n)
+}
+func (r *recordingStore) CheckPIN(ctx context.Context, id int64, pin string) (bool, error) {
+	r.note("CheckPIN")
+	return r.s.CheckPIN(ctx, id, pin)
+}
+func (r *recordingStore) Touch(ctx context.Context, id int64) error {
+	r.note("Touch")
+	return r.s.Touch(ctx, id)
+}
+func (r *recordingStore) SetLanguage(ctx context.Context, id int64, lang string) error {
+	r.note("SetLanguage")
+	return r.s.SetLanguage(ctx, id, lang)
+}
+func (r *recordingStore) Summaries(ctx context.Context, learnerID int64) (map[string]progress.ModuleSummary, error) {
+	r.note("Summaries")
+	return r.s.Summaries(ctx, learnerID)
+}
+func (r *recordingStore) Lessons(ctx context.Context, learnerID int64, moduleID string) (map[string]progress.LessonProgress, error) {
+	r.note("Lessons")
+	return r.s.Lessons(ctx, learnerID, moduleID)
+}
+func (r *recordingStore) SaveLesson(ctx context.Context, learnerID int64, moduleID, lessonID string, position int, spent time.Duration, completed bool) error {
+	r.note("SaveLesson")
+	return r.s.SaveLesson(ctx, learnerID, moduleID, lessonID, position, spent, completed)
+}
+func (r *recordingStore) OpenAttempt(ctx context.Context, learnerID int64, moduleID string) (progress.Attempt, []progress.Answer, error) {
+	r.note("OpenAttempt")
+	return r.s.OpenAttempt(ctx, learnerID, moduleID)
+}
+func (r *recordingStore) Attempts(ctx context.Context, learnerID int64, moduleID string) ([]progress.Attempt, error) {
+	r.note("Attempts")
+	return r.s.Attempts(ctx, learnerID, moduleID)
+}
+func (r *recordingStore) Answers(ctx context.Context, attemptID int64) ([]progress.Answer, error) {
+	r.note("Answers")
+	return r.s.Answers(ctx, attemptID)
+}
+func (r *recordingStore) StartAttempt(ctx context.Context, n progress.NewAttempt) (progress.Attempt, error) {
+	r.note("StartAttempt")
+	return r.s.StartAttempt(ctx, n)
+}
+func (r *recordingStore) RecordAnswer(ctx context.Context, attemptID int64, a progress.Answer) error {
+	r.note("RecordAnswer")
+	return r.s.RecordAnswer(ctx, attemptID, a)
+}
+func (r *recordingStore) FinishAttempt(ctx context.Context, attemptID int64, score quiz.Score) (progress.Attempt, error) {
+	r.note("FinishAttempt")
+	return r.s.FinishAttempt(ctx, attemptID, score)
+}
+func (r *recordingStore) CountDue(ctx context.Context, learnerID int64, now time.Time) (int, error) {
+	r.note("CountDue")
+	return r.s.CountDue(ctx, learnerID, now)
+}
+func (r *recordingStore) DueCards(ctx context.Context, learnerID int64, now time.Time, limit int) ([]progress.DueCard, error) {
+	r.note("DueCards")
+	return r.s.DueCards(ctx, learnerID, now, limit)
+}
+func (r *recordingStore) RecordReview(ctx context.Context, learnerID int64, a progress.ReviewAnswer) error {
+	r.note("RecordReview")
+	return r.s.RecordReview(ctx, learnerID, a)
+}
+func (r *recordingStore) Mastery(ctx context.Context, learnerID int64) ([]progress.IndicatorMastery, error) {
+	r.note("Mastery")
+	return r.s.Mastery(ctx, learnerID)
+}
+func (r *recordingStore) CohortMastery(ctx context.Context, cohort string) ([]progress.IndicatorMastery, error) {
+	r.note("CohortMastery")
+	return r.s.CohortMastery(ctx, cohort)
+}
+func (r *recordingStore) HasTrainerPassphrase(ctx context.Context) (bool, error) {
+	r.note("HasTrainerPassphrase")
+	return r.s.HasTrainerPassphrase(ctx)
+}
+func (r *recordingStore) SetTrainerPassphrase(ctx context.Context, old, passphrase string) error {
+	r.note("SetTrainerPassphrase")
+	return r.s.SetTrainerPassphrase(ctx, old, passphrase)
+}
+func (r *recordingStore) CheckTrainerPassphrase(ctx context.Context, passphrase string) error {
+	r.note("CheckTrainerPassphrase")
+	return r.s.CheckTrainerPassphrase(ctx, passphrase)
+}
+func (r *recordingStore) Dashboard(ctx context.Context, f progress.Filter) ([]progress.LearnerStatus, error) {
+	r.note("Dashboard")
+	return r.s.Dashboard(ctx, f)
+}
+func (r *recordingStore) ModuleStats(ctx context.Context, moduleID string, f progress.Filter) (progress.ModuleStats, error) {
+	r.note("ModuleStats")
+	return r.s.ModuleStats(ctx, moduleID, f)
+}
+func (r *recordingStore) Cohorts(ctx context.Context) ([]progress.Cohort, error) {
+	r.note("Cohorts")
+	return r.s.Cohorts(ctx)
+}
+func (r *recordingStore) CreateCohort(ctx context.Context, code, name string) error {
+	r.note("CreateCohort")
+	return r.s.CreateCohort(ctx, code, name)
+}
+func (r *recordingStore) SetCohort(ctx context.Context, learnerID int64, code string) error {
+	r.note("SetCohort")
+	return r.s.SetCohort(ctx, learnerID, code)
+}
+func (r *recordingStore) DeleteLearner(ctx context.Context, learnerID int64) error {
+	r.note("DeleteLearner")
+	return r.s.DeleteLearner(ctx, learnerID)
+}
+func (r *recordingStore) RefresherDays(ctx context.Context) (map[string]int, error) {
+	r.note("RefresherDays")
+	return r.s.RefresherDays(ctx)
+}
+func (r *recordingStore) SetRefresherDays(ctx context.Context, moduleID string, days int) error {
+	r.note("SetRefresherDays")
+	return r.s.SetRefresherDays(ctx, moduleID, days)
+}
+func (r *recordingStore) LRSSettings(ctx context.Context) (progress.LRSSettings, error) {
+	r.note("LRSSettings")
+	return r.s.LRSSettings(ctx)
+}
+func (r *recordingStore) SetLRSSettings(ctx context.Context, v progress.LRSSettings) error {
+	r.note("SetLRSSettings")
+	return r.s.SetLRSSettings(ctx, v)
+}
+func (r *recordingStore) Outbox(ctx context.Context) (progress.OutboxCounts, error) {
+	r.note("Outbox")
+	return r.s.Outbox(ctx)
+}
+
+// TestScreensReadTheStoreOffTheUIGoroutine builds every screen and trainer tab on the
+// test's goroutine, which stands for the UI goroutine (the harness applies the screens'
+// data on it, as fyne.Do does on the real one), through a store that records the
+// goroutine of each call. Every constructor must read its data, and none may read it on
+// the UI goroutine, neither in the constructor nor when its data is applied.
+func TestScreensReadTheStoreOffTheUIGoroutine(t *testing.T) {
+	h := newHarness(t, "")
+	passed, _, _ := seedLearners(t, h.store)
+	rec := &recordingStore{s: h.ui.store}
+	h.ui.store = rec
+	ui := goroutineID()
+	learner, _ := h.store.Learner(context.Background(), passed.ID)
+	h.ui.learner = &learner
+	h.settle()
+	rec.take()
+
+	var record progress.LearnerStatus
+	rows, _ := h.store.Dashboard(context.Background(), progress.Filter{})
+	for _, r := range rows {
+		if r.ID == passed.ID {
+			record = r
+		}
+	}
+	var trainer *trainerScreen
+	for _, c := range []struct {
+		name  string
+		build func()
+	}{
+		{"first screen", func() { h.ui.learnersScreen() }},
+		{"catalog", func() { h.ui.catalogScreen() }},
+		{"module", func() { h.ui.moduleScreen(h.core()) }},
+		{"lesson", func() { h.ui.lessonScreen(h.core(), h.core().In("fr").Lessons[0].ID) }},
+		{"mastery", func() { h.ui.masteryScreen() }},
+		{"review results", func() {
+			bank := h.core().In("fr").Bank
+			plan, _ := quiz.NewPlan(bank[:1], 1, randFor(t))
+			s, err := quiz.NewSession(bank, plan, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.ui.showReviewResults(s)
+		}},
+		{"trainer mode", func() { trainer = h.ui.trainerScreen().(*trainerScreen) }},
+		{"modules tab", func() { trainer.buildTab(tabModules) }},
+		{"cohorts tab", func() { trainer.buildTab(tabCohorts) }},
+		{"exports tab", func() { trainer.buildTab(tabExports) }},
+		{"settings tab", func() { trainer.buildTab(tabSettings) }},
+		{"learner's record", func() { trainer.learnerRecord(record) }},
+		{"cohort mastery", func() { trainer.cohorts.showMastery("NAMUR-1") }},
+	} {
+		c.build()
+		h.settle()
+		calls := rec.take()
+		if len(calls) == 0 {
+			t.Errorf("%s: its constructor read nothing of the store", c.name)
+		}
+		for _, call := range calls {
+			if call.goroutine == ui {
+				t.Errorf("%s: %s was called on the UI goroutine", c.name, call.method)
+			}
+		}
+	}
+}
+
+// TestBackReturnsToWhereTheUserWas walks the navigation stack: a learner's catalog,
+// module, lesson and back; trainer mode, a cohort's mastery and back to the same tab,
+// with no Trainer button inside trainer mode; a learner's record and back; leaving
+// trainer mode returns to the first screen.
+func TestBackReturnsToWhereTheUserWas(t *testing.T) {
+	h := newHarness(t, "")
+	seedLearners(t, h.store)
+	h.store.CreateCohort(context.Background(), "NAMUR-1", "")
+	h.ui.home(h.ui.learnersScreen)
+	topIs := func(want string) {
+		t.Helper()
+		h.settle()
+		got := strings.TrimPrefix(fmt.Sprintf("%T", h.ui.top().s), "*app.")
+		if got != want {
+			t.Fatalf("the screen shown is %s, want %s", got, want)
+		}
+	}
+	trainerButtons := func() int {
+		return len(findAll(h, func(b *widget.Button) bool { return b.Text == h.ui.T("Trainer.Button") }))
+	}
+
+	// A learner: catalog → module → lesson → back → back.
+	test.Tap(find(h, "learner", func(b *widget.Button) bool { return strings.HasPrefix(b.Text, "Pieter Claes") }))
+	topIs("catalogScreen")
+	test.Tap(findAll(h, func(b *widget.Button) bool { return b.Text == h.ui.T("Catalog.Open") })[0])
+	topIs("moduleScreen")
+	test.Tap(findAll(h, func(b *widget.Button) bool { return b.Text == h.ui.T("Module.Read") })[0])
+	topIs("lessonScreen")
+	h.tap("Lesson.Next")
+	h.tap("Lesson.BackToModule")
+	topIs("moduleScreen")
+	first := h.core().In("fr").Lessons[0]
+	lp, _ := h.store.Lessons(context.Background(), h.ui.learner.ID, "core")
+	if lp[first.ID].Position == 0 {
+		t.Fatal("the lesson's position was not saved on leaving it")
+	}
+	h.mustShow(h.ui.T("Module.LessonAt", map[string]any{"N": lp[first.ID].Position + 1, "Total": len(first.Sections)}))
+	h.tap("Common.Back")
+	topIs("catalogScreen")
+	h.tap("Top.SwitchLearner")
+	topIs("learnersScreen")
+
+	// Trainer mode: the cohorts tab, a cohort's mastery, back to the same tab.
+	h.enterTrainer(trainerPass)
+	topIs("trainerScreen")
+	if n := trainerButtons(); n != 0 {
+		t.Fatalf("%d Trainer buttons inside trainer mode", n)
+	}
+	tr := h.trainer()
+	tr.selectTab(tabCohorts)
+	test.Tap(findAll(h, func(b *widget.Button) bool { return b.Text == h.ui.T("Mastery.Button") })[0])
+	topIs("masteryScreen")
+	h.mustShow(h.ui.T("Trainer.CohortMastery", map[string]any{"Cohort": "NAMUR-1"}))
+	if n := trainerButtons(); n != 0 {
+		t.Fatalf("a cohort's mastery in trainer mode shows %d Trainer buttons", n)
+	}
+	h.tap("Common.Back")
+	topIs("trainerScreen")
+	if h.trainer() != tr || tr.tabs.SelectedIndex() != tabCohorts {
+		t.Errorf("Back did not return to the cohorts tab of the same trainer mode (tab %d)", tr.tabs.SelectedIndex())
+	}
+	if n := trainerButtons(); n != 0 {
+		t.Fatalf("after Back from a cohort's mastery, %d Trainer buttons inside trainer mode", n)
+	}
+	h.mustShow(h.ui.T("Trainer.Leave"))
+
+	// A learner's record from the matrix, and back.
+	tr.selectTab(tabCompletion)
+	find[*widget.Table](h, "matrix", nil).Select(widget.TableCellID{Row: 1, Col: 0})
+	topIs("learnerRecordScreen")
+	h.mustShow("Pieter Claes")
+	h.tap("Common.Back")
+	topIs("trainerScreen")
+	if tr.tabs.SelectedIndex() != tabCompletion {
+		t.Errorf("Back from a record shows tab %d", tr.tabs.SelectedIndex())
+	}
+
+	// Leaving trainer mode returns to the first screen, with its Trainer button.
+	h.tap("Trainer.Leave")
+	topIs("learnersScreen")
+	if len(h.ui.stack) != 1 || trainerButtons() != 1 {
+		t.Errorf("after leaving trainer mode: %d screens, %d Trainer buttons", len(h.ui.stack), trainerButtons())
+	}
+}
