@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -258,4 +259,59 @@ func TestTrainerSetsRefresherPeriodsAndCohorts(t *testing.T) {
 	// The cohort's mastery picture opens.
 	test.Tap(findAll(h, func(b *widget.Button) bool { return b.Text == h.ui.T("Mastery.Button") })[0])
 	h.mustShow(h.ui.T("Trainer.CohortMastery", map[string]any{"Cohort": "EUPEN-1"}))
+}
+
+// TestModulesTabFitsTheWindowAndSortsByMissRate: the statistics tab does not widen the
+// window past the 1000 px it opens at, and lists the most missed questions by their
+// share of wrong answers.
+func TestModulesTabFitsTheWindowAndSortsByMissRate(t *testing.T) {
+	h := newHarness(t, "")
+	ctx := context.Background()
+	l, err := h.store.CreateLearner(ctx, progress.NewLearner{Name: "Rate Test", Role: "police", Language: "fr", Cohort: "A-VERY-LONG-COHORT-CODE-2026-NAMUR-BRUXELLES"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bank := h.core().In("fr").Bank
+	// Question 0: 3 wrong of 7 (43 %); 1: 6 of 17 (35 %); 2: 4 of 11 (36 %).
+	answers := []struct{ wrong, total int }{{3, 7}, {6, 17}, {4, 11}}
+	for n := range 17 {
+		var plan quiz.Plan
+		for i := range answers {
+			if n < answers[i].total {
+				plan = append(plan, quiz.Draw{QuestionID: bank[i].ID})
+			}
+		}
+		a, err := h.store.StartAttempt(ctx, progress.NewAttempt{LearnerID: l.ID, ModuleID: "core", Language: "fr", Plan: plan, PassMark: 80})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for pos, it := range plan {
+			i := slices.IndexFunc(bank[:3], func(q quiz.Question) bool { return q.ID == it.QuestionID })
+			h.store.RecordAnswer(ctx, a.ID, progress.Answer{Position: pos, QuestionID: it.QuestionID, Complete: true, Correct: n >= answers[i].wrong})
+		}
+		h.store.FinishAttempt(ctx, a.ID, quiz.Score{Answered: len(plan), Total: len(plan)})
+	}
+	h.enterTrainer(trainerPass)
+	for _, scale := range []float64{textScales[len(textScales)-1], 1} {
+		h.ui.prefs.setTextScale(scale)
+		h.ui.applyTheme()
+		h.ui.rebuild()
+		h.trainer().selectTab(tabModules)
+		h.settle()
+		if w := h.ui.Window().Canvas().Content().MinSize().Width; w > 1000 {
+			t.Errorf("text scale %v: the modules tab needs %v px, more than the window's 1000", scale, w)
+		}
+	}
+	var shown []string
+	for _, l := range findAll[*widget.Label](h, nil) {
+		for i := range answers {
+			if l.Text == bank[i].Prompt {
+				shown = append(shown, l.Text)
+			}
+		}
+	}
+	want := []string{bank[0].Prompt, bank[2].Prompt, bank[1].Prompt}
+	if !slices.Equal(shown, want) {
+		t.Errorf("most missed questions in the order %q, want %q (43 %%, 36 %%, 35 %%)", shown, want)
+	}
 }
