@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -65,42 +66,61 @@ func RunDesktop(ctx context.Context, d Desktop) int {
 		}
 	}()
 	systemLocales := SystemLocales(os.Getenv, func() string { return lang.SystemLocale().String() })
+	peek := func(ctx context.Context, q progress.LearnerSearch) ([]progress.Learner, int, error) {
+		return progress.PeekStationLearners(ctx, d.DBPath, q)
+	}
 	started := false
-	var start func() bool
-	start = func() bool {
-		store, err := progress.Open(ctx, d.DBPath)
-		if err != nil {
-			<-fontsReady // the faces are not safe to use from two goroutines at once
-			fmt.Fprintln(d.Stderr, "indicia:", err)
-			ShowOpenError(a, bundle, d.DBPath, err, func() { started = start() }, systemLocales...)
-			return false
-		}
-		// A backup at start and at exit, at most one a day.
-		go func() {
-			if _, err := store.MaybeBackup(ctx); err != nil {
-				log.Printf("backup: %v", err)
-			}
-		}()
-		ui := NewLazy(a, store, loadContent, bundle, systemLocales...)
+	var start func()
+	start = func() {
+		// The window and the first screen are made while the store is opened on the
+		// other core: opening checks the whole file (half a second for 10,000 learners),
+		// and the first screen reads its learners from the file meanwhile.
+		ui := NewOpening(a, loadContent, bundle, peek, systemLocales...)
 		if seed, err := strconv.ParseUint(os.Getenv("INDICIA_SEED"), 10, 64); err == nil {
 			ui.Seed = seed
 		}
+		opening := make(chan struct{})
+		go func() {
+			defer close(opening)
+			store, err := progress.Open(ctx, d.DBPath)
+			<-fontsReady
+			fyne.Do(func() {
+				if err != nil {
+					fmt.Fprintln(d.Stderr, "indicia:", err)
+					// The file is left as it was; the window says why and what to do.
+					ShowOpenError(a, bundle, d.DBPath, err, start, systemLocales...)
+					ui.Window().Close()
+					return
+				}
+				started = true
+				ui.Opened(store)
+				ui.Window().SetMaster()
+				a.Lifecycle().SetOnStopped(func() {
+					if _, err := store.MaybeBackup(ctx); err != nil {
+						log.Printf("backup: %v", err)
+					}
+					store.Close()
+				})
+				// A backup at start and at exit, at most one a day; the one at start
+				// once the first screen is up, not competing with it.
+				time.AfterFunc(3*time.Second, func() {
+					if _, err := store.MaybeBackup(ctx); err != nil {
+						log.Printf("backup: %v", err)
+					}
+				})
+			})
+		}()
 		<-fontsReady // the faces are not safe to use from two goroutines at once
 		ui.Start()
-		a.Lifecycle().SetOnStopped(func() {
-			if _, err := store.MaybeBackup(ctx); err != nil {
-				log.Printf("backup: %v", err)
-			}
-			store.Close()
-		})
-		ui.Window().SetMaster()
 		ui.Window().Show()
 		// The content is validated at start-up all the same, on the second core once the
-		// window is open, so a broken build says so at once.
-		go ui.Preload()
-		return true
+		// store is open, so a broken build says so at once.
+		go func() {
+			<-opening
+			ui.Preload()
+		}()
 	}
-	started = start()
+	start()
 	a.Run()
 	if !started {
 		return 1

@@ -102,7 +102,8 @@ func (s *learnersScreen) build() {
 	s.list.HideSeparators = true
 	// The list scrolls within a fixed height: a handful of rows.
 	rows := canvas.NewRectangle(nil)
-	rows.SetMinSize(fyne.NewSize(0, float32(handful)*(theme.Size(theme.SizeNameText)+theme.Padding()*4+4)))
+	row := widget.NewButtonWithIcon("Indicia", theme.AccountIcon(), nil).MinSize().Height + theme.Padding()
+	rows.SetMinSize(fyne.NewSize(0, float32(handful)*row))
 	s.existing = container.NewVBox(heading(u.T("Learners.Existing")), s.search, s.status, container.NewStack(rows, s.list))
 
 	s.name = widget.NewEntry()
@@ -158,29 +159,49 @@ func (s *learnersScreen) showRow(i widget.ListItemID, o fyne.CanvasObject) {
 	b.Refresh()
 }
 
+// foundLearners is what a search of the learners found.
+type foundLearners struct {
+	learners []progress.Learner
+	total    int // this station's learners
+}
+
 // find lists the learners that text matches (the most recent when it is empty), read off
 // the UI goroutine.
 func (s *learnersScreen) find(text string) {
+	u := s.u
 	s.query++
 	query := s.query
 	limit := searchLimit
 	if text == "" {
 		limit = handful
 	}
-	type found struct {
-		learners []progress.Learner
-		total    int
-	}
-	fetch(s.u, func(ctx context.Context) (found, error) {
-		ls, total, err := s.u.store.StationLearners(ctx, progress.LearnerSearch{Text: text, Limit: limit})
-		return found{ls, total}, err
-	}, func(f found) {
+	search := progress.LearnerSearch{Text: text, Limit: limit}
+	apply := func(f foundLearners) {
 		if query != s.query {
 			return // the learner typed on meanwhile
 		}
 		s.shown, s.total = f.learners, f.total
 		s.arrange(text, limit)
-	})
+	}
+	if !u.isOpen() && u.peek != nil {
+		// The store is still being opened and its file checked: the first screen's
+		// learners are read from the file meanwhile, on a goroutine of their own. If the
+		// file cannot be read, the store's opening says why.
+		u.pending.Add(1)
+		go func() {
+			defer u.pending.Done()
+			ls, total, err := u.peek(u.ctx, search)
+			if err != nil {
+				ls, total = nil, 0
+			}
+			u.onUI(func() { apply(foundLearners{ls, total}) })
+		}()
+		return
+	}
+	fetch(u, func(ctx context.Context) (foundLearners, error) {
+		ls, total, err := u.store.StationLearners(ctx, search)
+		return foundLearners{ls, total}, err
+	}, apply)
 }
 
 // arrange shows what a search found, and lays the screen out for whether anyone has

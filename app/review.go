@@ -143,13 +143,16 @@ func (u *UI) masteryScreen() screen {
 
 // newMasteryScreen shows the mastery rows that read gives, read off the UI goroutine.
 func (u *UI) newMasteryScreen(title, intro string, read func(ctx context.Context) ([]progress.IndicatorMastery, error)) *masteryScreen {
-	s := &masteryScreen{root: container.NewStack(container.NewPadded(container.NewVBox(heading(title), u.loading())))}
+	s := &masteryScreen{root: container.NewStack()}
+	back := widget.NewButtonWithIcon(u.T("Common.Back"), theme.NavigateBackIcon(), u.back)
+	top := container.NewPadded(container.NewHBox(back))
+	s.root.Objects = []fyne.CanvasObject{container.NewBorder(top, nil, nil, nil, container.NewPadded(container.NewVBox(heading(title), u.loading())))}
 	fetch(u, func(ctx context.Context) ([]progress.IndicatorMastery, error) {
 		rows, err := read(ctx)
 		u.catalog() // the module titles, loaded here if they were not yet
 		return rows, err
 	}, func(rows []progress.IndicatorMastery) {
-		s.root.Objects = []fyne.CanvasObject{u.masteryView(rows, title, intro)}
+		s.root.Objects = []fyne.CanvasObject{container.NewBorder(top, nil, nil, nil, u.masteryView(rows, title, intro))}
 		s.root.Refresh()
 	})
 	return s
@@ -181,8 +184,7 @@ func (u *UI) masteryView(rows []progress.IndicatorMastery, title, intro string) 
 		}
 		box.Add(container.NewGridWithColumns(2, wrapped(label), masteryBar(r.Mastered, r.Learning, r.Missing)))
 	}
-	back := widget.NewButtonWithIcon(u.T("Common.Back"), theme.NavigateBackIcon(), u.back)
-	return container.NewVScroll(container.NewPadded(container.NewBorder(nil, container.NewHBox(back), nil, nil, box)))
+	return container.NewVScroll(container.NewPadded(box))
 }
 
 func swatch(c color.Color) fyne.CanvasObject {

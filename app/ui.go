@@ -52,7 +52,13 @@ type UI struct {
 	generation int
 	// jobs runs the store's reads and writes off the UI goroutine, one after the other
 	// in the order they were asked for: a screen reads what the one before it saved.
+	// They wait for the store to be open (see NewOpening).
 	jobs serial
+	// opened is closed once store is set.
+	opened chan struct{}
+	// peek lists this station's learners from the file while the store is being opened
+	// (progress.PeekStationLearners); nil when the store was open from the start.
+	peek func(ctx context.Context, q progress.LearnerSearch) ([]progress.Learner, int, error)
 	// pending counts the jobs under way (tests wait for them).
 	pending sync.WaitGroup
 	// onUI runs a job's result on the UI goroutine: fyne.Do. Fyne's test driver runs
@@ -86,8 +92,21 @@ func New(a fyne.App, store *progress.Store, catalog *modules.Catalog, bundle *lo
 // load must not fail: the shipped content is checked by the tests and by `indicia
 // content check`.
 func NewLazy(a fyne.App, store *progress.Store, load func() *modules.Catalog, bundle *locales.Bundle, systemLocales ...string) *UI {
+	u := NewOpening(a, load, bundle, nil, systemLocales...)
+	u.Opened(store)
+	return u
+}
+
+// NewOpening is NewLazy while the store is still being opened (and its file checked, on
+// the other core): the window and the first screen are made at once, and the store's
+// work waits for Opened. Meanwhile peek, when not nil, lists the learners for the first
+// screen straight from the file.
+func NewOpening(a fyne.App, load func() *modules.Catalog, bundle *locales.Bundle,
+	peek func(ctx context.Context, q progress.LearnerSearch) ([]progress.Learner, int, error), systemLocales ...string) *UI {
 	content := sync.OnceValue(load)
-	u := &UI{app: a, store: store, files: store, content: content, bundle: bundle, prefs: prefs{a.Preferences()}, ctx: context.Background(), onUI: fyne.Do}
+	u := &UI{app: a, content: content, bundle: bundle, prefs: prefs{a.Preferences()}, ctx: context.Background(), onUI: fyne.Do,
+		opened: make(chan struct{}), peek: peek}
+	u.jobs.wait = u.opened
 	lang := u.prefs.language()
 	if lang == "" {
 		lang = locales.Match(systemLocales...)
@@ -107,6 +126,22 @@ func NewLazy(a fyne.App, store *progress.Store, load func() *modules.Catalog, bu
 	u.body = container.NewStack()
 	u.win.SetContent(container.NewBorder(u.bar.box, nil, nil, nil, u.body))
 	return u
+}
+
+// Opened gives the UI its store, once open: the store's work waiting for it starts.
+func (u *UI) Opened(store *progress.Store) {
+	u.store, u.files = store, store
+	close(u.opened)
+}
+
+// isOpen tells whether the store is open.
+func (u *UI) isOpen() bool {
+	select {
+	case <-u.opened:
+		return true
+	default:
+		return false
+	}
 }
 
 // Preload loads and validates the training content now, if no screen has yet. It may be
@@ -149,6 +184,7 @@ func fetch[T any](u *UI, read func(ctx context.Context) (T, error), apply func(T
 // serial runs jobs on a goroutine of its own, one at a time, in the order given. The
 // goroutine ends when there is nothing left to do.
 type serial struct {
+	wait    <-chan struct{} // the jobs start once it is closed
 	mu      sync.Mutex
 	jobs    []func()
 	running bool
@@ -165,6 +201,9 @@ func (q *serial) do(job func()) {
 }
 
 func (q *serial) run() {
+	if q.wait != nil {
+		<-q.wait
+	}
 	for {
 		q.mu.Lock()
 		if len(q.jobs) == 0 {
