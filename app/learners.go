@@ -135,7 +135,8 @@ func (s *learnersScreen) build() {
 }
 
 // showRow fills list row i: a learner's name, role and cohort, a lock when a PIN
-// protects the profile; the most recently active is the primary button.
+// protects the profile; the first (the most recently active, or the best match of a
+// search) is the primary button.
 func (s *learnersScreen) showRow(i widget.ListItemID, o fyne.CanvasObject) {
 	b := o.(*widget.Button)
 	if i >= len(s.shown) {
@@ -152,7 +153,7 @@ func (s *learnersScreen) showRow(i widget.ListItemID, o fyne.CanvasObject) {
 		b.SetIcon(theme.VisibilityOffIcon())
 	}
 	b.Importance = widget.MediumImportance
-	if i == 0 && s.search.Text == "" {
+	if i == 0 {
 		b.Importance = widget.HighImportance
 	}
 	b.OnTapped = func() { s.choose(l) }

@@ -27,7 +27,7 @@ import (
 // catalogForTest loads the shipped content. While a translation is still missing it
 // fills that language with the French text, so the screens can be tested; the content
 // test in package modules fails on the missing language all the same.
-func catalogForTest(t *testing.T) *modules.Catalog {
+func catalogForTest(t testing.TB) *modules.Catalog {
 	t.Helper()
 	cat, err := modules.LoadEmbedded()
 	if err == nil {
@@ -60,14 +60,14 @@ func catalogForTest(t *testing.T) *modules.Catalog {
 type harness struct {
 	mu      sync.Mutex
 	results []func() // results of reads to apply on the test's goroutine (see settle)
-	t       *testing.T
+	t       testing.TB
 	ui      *UI
 	store   *progress.Store
 	path    string
 	cat     *modules.Catalog
 }
 
-func newHarness(t *testing.T, path string) *harness {
+func newHarness(t testing.TB, path string) *harness {
 	t.Helper()
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
@@ -684,7 +684,7 @@ func TestPINIsAskedOnASharedMachine(t *testing.T) {
 	}
 }
 
-func randFor(t *testing.T) *rand.Rand {
+func randFor(t testing.TB) *rand.Rand {
 	return rand.New(rand.NewPCG(uint64(len(t.Name())), 7))
 }
 
