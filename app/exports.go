@@ -306,7 +306,7 @@ func (t *trainerScreen) mergeBundle() {
 				msg = u.T("Exports.AlreadyMerged", map[string]any{"Date": u.loc.Date(res.MergedAt)})
 			}
 			dialog.ShowInformation(u.T("Exports.BundleTitle"), msg, u.win)
-			t.reload()
+			t.readAgain()
 		})
 	}, u.win)
 	d.Resize(fyne.NewSize(800, 560))

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"image/color"
 	"slices"
 
 	"fyne.io/fyne/v2"
@@ -101,7 +102,7 @@ func (s *learnersScreen) build() {
 		s.showRow)
 	s.list.HideSeparators = true
 	// The list scrolls within a fixed height: a handful of rows.
-	rows := canvas.NewRectangle(nil)
+	rows := canvas.NewRectangle(color.Transparent)
 	row := widget.NewButtonWithIcon("Indicia", theme.AccountIcon(), nil).MinSize().Height + theme.Padding()
 	rows.SetMinSize(fyne.NewSize(0, float32(handful)*row))
 	s.existing = container.NewVBox(heading(u.T("Learners.Existing")), s.search, s.status, container.NewStack(rows, s.list))

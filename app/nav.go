@@ -1,6 +1,9 @@
 package app
 
-import "fyne.io/fyne/v2"
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+)
 
 // screen is one screen of the app: a type that owns its widgets, built once by its
 // constructor, which reads nothing on the UI goroutine (its data comes through fetch).
@@ -110,8 +113,12 @@ func (u *UI) showTop() {
 	c.Unfocus()
 	u.win.SetTitle(u.T("App.Title"))
 	u.bar.update()
+	// The screen's widgets are up to date (a screen updates them in place): the body is
+	// laid out and drawn again, without refreshing every widget of the screen, which for
+	// the trainer's matrix means shaping the text of every visible cell again.
 	u.body.Objects = []fyne.CanvasObject{top.s.content()}
-	u.body.Refresh()
+	u.body.Layout.Layout(u.body.Objects, u.body.Size())
+	canvas.Refresh(u.body)
 	if f, ok := top.s.(focuser); ok {
 		f.focus()
 	}

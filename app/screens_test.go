@@ -152,9 +152,9 @@ func (r *recordingStore) Dashboard(ctx context.Context, f progress.Filter) ([]pr
 	r.note("Dashboard")
 	return r.s.Dashboard(ctx, f)
 }
-func (r *recordingStore) ModuleStats(ctx context.Context, moduleID string, f progress.Filter) (progress.ModuleStats, error) {
-	r.note("ModuleStats")
-	return r.s.ModuleStats(ctx, moduleID, f)
+func (r *recordingStore) AllModuleStats(ctx context.Context, f progress.Filter) (map[string]progress.ModuleStats, error) {
+	r.note("AllModuleStats")
+	return r.s.AllModuleStats(ctx, f)
 }
 func (r *recordingStore) Cohorts(ctx context.Context) ([]progress.Cohort, error) {
 	r.note("Cohorts")

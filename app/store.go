@@ -45,7 +45,7 @@ type Store interface {
 	SetTrainerPassphrase(ctx context.Context, old, passphrase string) error
 	CheckTrainerPassphrase(ctx context.Context, passphrase string) error
 	Dashboard(ctx context.Context, f progress.Filter) ([]progress.LearnerStatus, error)
-	ModuleStats(ctx context.Context, moduleID string, f progress.Filter) (progress.ModuleStats, error)
+	AllModuleStats(ctx context.Context, f progress.Filter) (map[string]progress.ModuleStats, error)
 	Cohorts(ctx context.Context) ([]progress.Cohort, error)
 	CreateCohort(ctx context.Context, code, name string) error
 	SetCohort(ctx context.Context, learnerID int64, code string) error

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
@@ -24,7 +25,11 @@ type trainerScreen struct {
 	u      *UI
 	filter progress.Filter
 	root   fyne.CanvasObject
-	tabs   *container.AppTabs
+	// tabs is the row of tabs; their contents are shown in body, not in the tabs (which
+	// refresh every tab's content, every widget of it, each time one is chosen).
+	tabs     *container.AppTabs
+	body     *fyne.Container
+	contents [5]fyne.CanvasObject // each tab's content, once built
 
 	completion *completionTab
 	modules    *modulesTab
@@ -34,6 +39,9 @@ type trainerScreen struct {
 	// filterBars are the filter rows over the matrix and over the charts, kept showing
 	// the same filter.
 	filterBars []*filterBar
+	// changed is set when a learner's record changed what the tabs show (a cohort, an
+	// erasure): they are read again when the trainer comes back to them.
+	changed bool
 }
 
 // askTrainer asks for the trainer passphrase (or has one set on first use), then opens
@@ -136,9 +144,11 @@ func (u *UI) trainerScreen() screen {
 		container.NewTabItemWithIcon(u.T("Trainer.TabSettings"), theme.SettingsIcon(), container.NewStack()),
 	}
 	t.tabs = container.NewAppTabs(items...)
-	t.tabs.OnSelected = func(*container.TabItem) { t.buildTab(t.tabs.SelectedIndex()) }
-	t.buildTab(0)
-	t.root = container.NewPadded(container.NewBorder(container.NewBorder(nil, nil, nil, leave, title), nil, nil, nil, t.tabs))
+	t.body = container.NewStack()
+	t.tabs.OnSelected = func(*container.TabItem) { t.showTab(t.tabs.SelectedIndex()) }
+	t.showTab(0)
+	t.root = container.NewPadded(container.NewBorder(
+		container.NewVBox(container.NewBorder(nil, nil, nil, leave, title), t.tabs), nil, nil, nil, t.body))
 	return t
 }
 
@@ -153,10 +163,17 @@ const (
 	tabSettings
 )
 
+// showTab shows tab i's content, built the first time.
+func (t *trainerScreen) showTab(i int) {
+	t.buildTab(i)
+	t.body.Objects = []fyne.CanvasObject{t.contents[i]}
+	t.body.Layout.Layout(t.body.Objects, t.body.Size())
+	canvas.Refresh(t.body)
+}
+
 // buildTab builds tab i the first time it is shown.
 func (t *trainerScreen) buildTab(i int) {
-	stack := t.tabs.Items[i].Content.(*fyne.Container)
-	if len(stack.Objects) > 0 {
+	if t.contents[i] != nil {
 		return
 	}
 	var tab fyne.CanvasObject
@@ -177,19 +194,26 @@ func (t *trainerScreen) buildTab(i int) {
 		t.settings = t.newSettingsTab()
 		tab = t.settings.root
 	}
-	stack.Objects = []fyne.CanvasObject{tab}
-	stack.Refresh()
+	t.contents[i] = tab
 }
 
-// selectTab shows tab i.
+// selectTab shows tab i, as choosing it does.
 func (t *trainerScreen) selectTab(i int) {
-	t.buildTab(i)
 	t.tabs.SelectIndex(i)
+	t.showTab(i)
 }
 
-// reload reads again what a learner's record or a merge may have changed, when the
-// trainer comes back to the tabs.
+// reload reads again what a learner's record changed, when the trainer comes back to
+// the tabs; after only looking (a record, a cohort's mastery) there is nothing to read.
 func (t *trainerScreen) reload() {
+	if t.changed {
+		t.changed = false
+		t.readAgain()
+	}
+}
+
+// readAgain reads every tab built so far again (after a change or a merge).
+func (t *trainerScreen) readAgain() {
 	if t.completion != nil {
 		t.completion.reload()
 	}

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -43,6 +44,8 @@ type completionTab struct {
 	mods  []*modules.Module
 	days  map[string]int
 	query int // the reading under way: answers to older filters are dropped
+	// fitted remembers each text cut to its column's width (see fit).
+	fitted map[fitKey]string
 }
 
 // completionData is what the matrix reads off the UI goroutine.
@@ -54,16 +57,20 @@ type completionData struct {
 
 func (t *trainerScreen) newCompletionTab() *completionTab {
 	u := t.u
-	c := &completionTab{t: t}
+	c := &completionTab{t: t, fitted: map[fitKey]string{}}
 	const fixed = 5 // name, role, language, cohort, last active
 	headers := []string{u.T("Learners.Name"), u.T("Learners.Role"), u.T("Learners.Language"), u.T("Trainer.Cohort"), u.T("Trainer.LastActive")}
 	c.table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(c.rows), fixed + len(c.mods) },
 		func() fyne.CanvasObject {
+			// A cell is plain text on a coloured rectangle, cut to its column's width by
+			// fit: a label that truncates itself shapes its text again on every refresh,
+			// and the tabs refresh every visible cell each time one is chosen.
 			bg := canvas.NewRectangle(color.Transparent)
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return container.NewStack(bg, l)
+			t := canvas.NewText("", theme.Color(theme.ColorNameForeground))
+			pad := theme.InnerPadding()
+			return container.NewStack(bg, container.New(layout.NewCustomPaddedLayout(0, 0, pad, pad),
+				container.NewVBox(layout.NewSpacer(), t, layout.NewSpacer())))
 		},
 		c.showCell)
 	c.table.ShowHeaderColumn = false
@@ -80,7 +87,7 @@ func (t *trainerScreen) newCompletionTab() *completionTab {
 			o.(*widget.Label).SetText(c.mods[id.Col-fixed].In(u.loc.Lang).Title)
 		}
 	}
-	for i, w := range []float32{200, 150, 110, 110, 110} {
+	for i, w := range fixedWidths {
 		c.table.SetColumnWidth(i, w)
 	}
 	c.table.OnSelected = c.onSelected
@@ -118,7 +125,7 @@ func (c *completionTab) reload() {
 		c.rows, c.mods, c.days = d.rows, d.mods, d.days
 		if first {
 			for i := range c.mods {
-				c.table.SetColumnWidth(5+i, 170)
+				c.table.SetColumnWidth(5+i, moduleWidth)
 			}
 		}
 		c.table.UnselectAll()
@@ -127,34 +134,82 @@ func (c *completionTab) reload() {
 	})
 }
 
+// The matrix's column widths: name, role, language, cohort, last active; each module.
+var (
+	fixedWidths = []float32{200, 150, 110, 110, 110}
+	moduleWidth = float32(170)
+)
+
 func (c *completionTab) showCell(id widget.TableCellID, o fyne.CanvasObject) {
 	u := c.t.u
 	stack := o.(*fyne.Container)
-	bg, l := stack.Objects[0].(*canvas.Rectangle), stack.Objects[1].(*widget.Label)
+	bg := stack.Objects[0].(*canvas.Rectangle)
+	t := stack.Objects[1].(*fyne.Container).Objects[0].(*fyne.Container).Objects[1].(*canvas.Text)
 	if id.Row >= len(c.rows) {
 		return
 	}
 	r := c.rows[id.Row]
 	bg.FillColor = color.Transparent
+	var text string
 	switch id.Col {
 	case 0:
-		l.SetText(r.Name)
+		text = r.Name
 	case 1:
-		l.SetText(u.roleName(r.Role))
+		text = u.roleName(r.Role)
 	case 2:
-		l.SetText(locales.Native[r.Language])
+		text = locales.Native[r.Language]
 	case 3:
-		l.SetText(r.Cohort)
+		text = r.Cohort
 	case 4:
-		l.SetText(u.loc.Date(r.LastActive))
+		text = u.loc.Date(r.LastActive)
 	default:
 		m := c.mods[id.Col-5]
 		st, ok := r.Modules[m.ID]
-		text, col := c.t.cellState(st, ok, m.ID, c.days)
-		l.SetText(text)
-		bg.FillColor = col
+		text, bg.FillColor = c.t.cellState(st, ok, m.ID, c.days)
 	}
+	width := moduleWidth
+	if id.Col < len(fixedWidths) {
+		width = fixedWidths[id.Col]
+	}
+	t.Text = c.fit(text, width-2*theme.InnerPadding())
+	t.Color = theme.Color(theme.ColorNameForeground)
+	t.TextSize = theme.TextSize()
 	bg.Refresh()
+	t.Refresh()
+}
+
+// fit cuts text to width with an ellipsis, remembering each answer: the matrix shows the
+// same few statuses, roles and dates over and over.
+func (c *completionTab) fit(text string, width float32) string {
+	key := fitKey{text, width}
+	if cut, ok := c.fitted[key]; ok {
+		return cut
+	}
+	size, style := theme.TextSize(), fyne.TextStyle{}
+	cut := text
+	if fyne.MeasureText(text, size, style).Width > width {
+		runes := []rune(text)
+		lo, hi := 0, len(runes) // the most runes that fit with the ellipsis: in [lo, hi)
+		for lo+1 < hi {
+			mid := (lo + hi) / 2
+			if fyne.MeasureText(string(runes[:mid])+"…", size, style).Width <= width {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		cut = strings.TrimSpace(string(runes[:lo])) + "…"
+	}
+	if len(c.fitted) > 5000 {
+		clear(c.fitted) // names scrolled past: bound the memory
+	}
+	c.fitted[key] = cut
+	return cut
+}
+
+type fitKey struct {
+	text  string
+	width float32
 }
 
 // onSelected opens the learner's record.
@@ -216,13 +271,13 @@ func (m *modulesTab) reload() {
 	m.query++
 	query := m.query
 	fetch(u, func(ctx context.Context) ([]moduleChart, error) {
+		all, err := u.store.AllModuleStats(ctx, f)
+		if err != nil {
+			return nil, err
+		}
 		var out []moduleChart
 		for _, mod := range u.catalog().Modules {
-			st, err := u.store.ModuleStats(ctx, mod.ID, f)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, moduleChart{mod, st})
+			out = append(out, moduleChart{mod, all[mod.ID]})
 		}
 		return out, nil
 	}, func(charts []moduleChart) {
@@ -468,6 +523,7 @@ func (s *learnerRecordScreen) apply(records []moduleRecord) {
 func (s *learnerRecordScreen) saveCohort() {
 	u, id, code := s.t.u, s.r.ID, s.cohort.Text
 	u.perform(func(ctx context.Context) error { return u.store.SetCohort(ctx, id, code) }, func() {
+		s.t.changed = true
 		s.r.Cohort = strings.TrimSpace(code)
 		s.cohort.SetText(s.r.Cohort)
 	})
@@ -479,7 +535,10 @@ func (s *learnerRecordScreen) confirmDelete() {
 	u, r := s.t.u, s.r
 	dialog.ShowConfirm(u.T("Trainer.DeleteTitle"), u.T("Trainer.DeleteConfirm", map[string]any{"Name": r.Name}), func(ok bool) {
 		if ok {
-			u.perform(func(ctx context.Context) error { return u.store.DeleteLearner(ctx, r.ID) }, u.back)
+			u.perform(func(ctx context.Context) error { return u.store.DeleteLearner(ctx, r.ID) }, func() {
+				s.t.changed = true
+				u.back()
+			})
 		}
 	}, u.win)
 }
