@@ -261,7 +261,7 @@ func (e *exportsTab) sendToLRS(v progress.LRSSettings) {
 		}
 		dialog.ShowInformation(u.T("Exports.LRSTitle"), u.T("Exports.SendSummary", map[string]any{
 			"Sent": u.loc.Number(sum.Sent), "There": u.loc.Number(sum.AlreadyThere), "Waiting": u.loc.Number(sum.Waiting)}), u.win)
-		fetch(u, u.store.Outbox, e.showOutbox)
+		fetch(u, func(ctx context.Context) (progress.OutboxCounts, error) { return u.store.Outbox(ctx) }, e.showOutbox)
 	})
 }
 

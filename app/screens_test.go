@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -10,10 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"indicia/app/progress"
+	"indicia/locales"
+	"indicia/modules"
 	"indicia/quiz"
 )
 
@@ -340,4 +344,54 @@ func TestBackReturnsToWhereTheUserWas(t *testing.T) {
 	if len(h.ui.stack) != 1 || trainerButtons() != 1 {
 		t.Errorf("after leaving trainer mode: %d screens, %d Trainer buttons", len(h.ui.stack), trainerButtons())
 	}
+}
+
+// TestFirstScreenWorksWhileTheStoreOpens: the window and the first screen come before
+// the store is open (it checks its file meanwhile). The learners are read from the file,
+// and what needs the store (trainer mode's passphrase) waits for it instead of failing.
+func TestFirstScreenWorksWhileTheStoreOpens(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	path := filepath.Join(t.TempDir(), "opening.db")
+	s, err := progress.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateLearner(context.Background(), progress.NewLearner{Name: "Early Bird", Role: "police", Language: "fr"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	bundle, err := locales.NewBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, path: path, cat: catalogForTest(t)}
+	peek := func(ctx context.Context, q progress.LearnerSearch) ([]progress.Learner, int, error) {
+		return progress.PeekStationLearners(ctx, path, q)
+	}
+	h.ui = NewOpening(test.NewTempApp(t), func() *modules.Catalog { return h.cat }, bundle, peek, "fr-BE")
+	h.ui.onUI = func(apply func()) {
+		h.mu.Lock()
+		h.results = append(h.results, apply)
+		h.mu.Unlock()
+	}
+	h.ui.Start()
+	h.ui.Window().Resize(fyne.NewSize(1000, 720))
+	if got := h.learnerRows(); len(got) != 1 || got[0] != "Early Bird" {
+		t.Fatalf("before the store is open, the first screen lists %q", got)
+	}
+	test.Tap(h.button("Trainer.Button")) // waits for the store, does not fail
+	time.Sleep(50 * time.Millisecond)
+	if n := len(h.ui.Window().Canvas().Overlays().List()); n != 0 {
+		t.Fatalf("%d dialogs before the store was open", n)
+	}
+	store, err := progress.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	h.store = store
+	h.ui.Opened(store)
+	h.settle()
+	h.mustShow(h.ui.T("Trainer.SetTitle"))
 }

@@ -47,7 +47,7 @@ type trainerScreen struct {
 // askTrainer asks for the trainer passphrase (or has one set on first use), then opens
 // trainer mode.
 func (u *UI) askTrainer() {
-	fetch(u, u.store.HasTrainerPassphrase, func(has bool) {
+	fetch(u, func(ctx context.Context) (bool, error) { return u.store.HasTrainerPassphrase(ctx) }, func(has bool) {
 		if has {
 			u.askPassphrase()
 		} else {
@@ -290,7 +290,7 @@ func (t *trainerScreen) newFilterBar() *filterBar {
 // readCohorts fills the cohort choices, read off the UI goroutine.
 func (b *filterBar) readCohorts() {
 	u := b.t.u
-	fetch(u, u.store.Cohorts, func(cohorts []progress.Cohort) {
+	fetch(u, func(ctx context.Context) ([]progress.Cohort, error) { return u.store.Cohorts(ctx) }, func(cohorts []progress.Cohort) {
 		names := []string{u.T("Trainer.AllCohorts"), u.T("Trainer.NoCohort")}
 		for _, c := range cohorts {
 			names = append(names, c.Code)

@@ -568,7 +568,7 @@ func (t *trainerScreen) newCohortsTab() *cohortsTab {
 // reload reads the cohorts with their learners counted.
 func (c *cohortsTab) reload() {
 	u := c.t.u
-	fetch(u, u.store.Cohorts, func(cohorts []progress.Cohort) {
+	fetch(u, func(ctx context.Context) ([]progress.Cohort, error) { return u.store.Cohorts(ctx) }, func(cohorts []progress.Cohort) {
 		var rows []fyne.CanvasObject
 		for _, co := range cohorts {
 			label := co.Code

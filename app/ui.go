@@ -165,7 +165,9 @@ func (u *UI) T(id string, data ...map[string]any) string { return u.loc.T(id, da
 func (u *UI) N(id string, count int, data map[string]any) string { return u.loc.N(id, count, data) }
 
 // fetch runs read off the UI goroutine, then apply with its result on the UI goroutine.
-// An error is shown to the user instead, and apply is not called.
+// An error is shown to the user instead, and apply is not called. read must look the
+// store up when it runs (a closure, not a method value of u.store): while the store is
+// being opened, u.store is not set yet.
 func fetch[T any](u *UI, read func(ctx context.Context) (T, error), apply func(T)) {
 	u.pending.Add(1)
 	u.jobs.do(func() {
