@@ -65,10 +65,11 @@ func (t *trainerScreen) newExportsTab() *exportsTab {
 		e.names, e.pending, container.NewHBox(send),
 		widget.NewSeparator(),
 		heading(u.T("Exports.BundleTitle")), wrapped(u.T("Exports.BundleHelp")), container.NewHBox(exportBundle, mergeBundle)))
+	vault := u.vault
 	fetch(u, func(ctx context.Context) (exportsData, error) {
 		var d exportsData
 		var err error
-		if d.lrs, err = u.store.LRSSettings(ctx); err != nil {
+		if d.lrs, err = u.store.LRSSettings(ctx, vault); err != nil {
 			return d, err
 		}
 		d.outbox, err = u.store.Outbox(ctx)
@@ -99,7 +100,7 @@ func (e *exportsTab) saveReport() {
 func (e *exportsTab) exportBundle() {
 	u := e.t.u
 	u.saveFile("indicia-station-"+time.Now().Format("2006-01-02")+".indicia-bundle", func(ctx context.Context, w io.Writer, _ func(int, int)) error {
-		key, err := report.LoadSigningKey(u.files.Path())
+		key, err := report.LoadSigningKeyFor(ctx, u.files)
 		if err != nil {
 			return err
 		}
@@ -112,7 +113,8 @@ func (e *exportsTab) exportBundle() {
 func (e *exportsTab) send() {
 	u := e.t.u
 	v := progress.LRSSettings{Endpoint: strings.TrimSpace(e.endpoint.Text), User: e.user.Text, Password: e.pass.Text, IncludeNames: e.names.Checked}
-	u.perform(func(ctx context.Context) error { return u.store.SetLRSSettings(ctx, v) }, func() { e.sendToLRS(v) })
+	vault := u.vault
+	u.perform(func(ctx context.Context) error { return u.store.SetLRSSettings(ctx, vault, v) }, func() { e.sendToLRS(v) })
 }
 
 // reportWriter writes the completion report of the filtered learners in format: the
@@ -229,6 +231,10 @@ func (u *UI) showExportError(err error) {
 func (e *exportsTab) sendToLRS(v progress.LRSSettings) {
 	u := e.t.u
 	client, err := report.NewLRS(v.Endpoint, v.User, v.Password)
+	if errors.Is(err, report.ErrPlainHTTP) {
+		dialog.ShowError(errors.New(u.T("Xapi.Error.PlainHTTP", map[string]any{"Endpoint": v.Endpoint})), u.win)
+		return
+	}
 	if err != nil {
 		dialog.ShowError(errors.New(u.T("Exports.BadEndpoint")), u.win)
 		return
@@ -319,7 +325,7 @@ func (t *trainerScreen) certificateButton(learnerID int64, name, moduleID string
 	return widget.NewButtonWithIcon(u.T("Exports.Certificate"), theme.DocumentIcon(), func() {
 		file := fmt.Sprintf("certificate-%s-%s.pdf", moduleID, safeFileName(name))
 		u.saveFile(file, func(ctx context.Context, w io.Writer, _ func(int, int)) error {
-			key, err := report.LoadSigningKey(u.files.Path())
+			key, err := report.LoadSigningKeyFor(ctx, u.files)
 			if err != nil {
 				return err
 			}

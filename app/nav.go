@@ -62,6 +62,9 @@ func (u *UI) replace(build func() screen) {
 func (u *UI) home(build func() screen) {
 	u.leaveTop()
 	u.stack = append(u.stack[:0], &navEntry{s: build(), build: build, generation: u.generation})
+	if !u.inTrainerMode() {
+		u.vault = nil // the trainer's secrets are open only in trainer mode
+	}
 	u.showTop()
 }
 

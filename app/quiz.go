@@ -752,8 +752,8 @@ func (s *quizScreen) finish() {
 		u.showReviewResults(s.session)
 		return
 	}
-	id, score := s.attempt.ID, s.session.Score()
-	fetch(u, func(ctx context.Context) (progress.Attempt, error) { return u.store.FinishAttempt(ctx, id, score) },
+	id := s.attempt.ID
+	fetch(u, func(ctx context.Context) (progress.Attempt, error) { return u.store.FinishAttempt(ctx, id) },
 		func(a progress.Attempt) { u.showResults(s.module, a, s.session) })
 }
 

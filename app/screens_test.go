@@ -116,9 +116,9 @@ func (r *recordingStore) RecordAnswer(ctx context.Context, attemptID int64, a pr
 	r.note("RecordAnswer")
 	return r.s.RecordAnswer(ctx, attemptID, a)
 }
-func (r *recordingStore) FinishAttempt(ctx context.Context, attemptID int64, score quiz.Score) (progress.Attempt, error) {
+func (r *recordingStore) FinishAttempt(ctx context.Context, attemptID int64) (progress.Attempt, error) {
 	r.note("FinishAttempt")
-	return r.s.FinishAttempt(ctx, attemptID, score)
+	return r.s.FinishAttempt(ctx, attemptID)
 }
 func (r *recordingStore) CountDue(ctx context.Context, learnerID int64, now time.Time) (int, error) {
 	r.note("CountDue")
@@ -148,9 +148,42 @@ func (r *recordingStore) SetTrainerPassphrase(ctx context.Context, old, passphra
 	r.note("SetTrainerPassphrase")
 	return r.s.SetTrainerPassphrase(ctx, old, passphrase)
 }
-func (r *recordingStore) CheckTrainerPassphrase(ctx context.Context, passphrase string) error {
-	r.note("CheckTrainerPassphrase")
-	return r.s.CheckTrainerPassphrase(ctx, passphrase)
+func (r *recordingStore) TrainerSetup(ctx context.Context) (progress.TrainerSetupState, error) {
+	r.note("TrainerSetup")
+	return r.s.TrainerSetup(ctx)
+}
+func (r *recordingStore) SetupTrainer(ctx context.Context, code, passphrase string) error {
+	r.note("SetupTrainer")
+	return r.s.SetupTrainer(ctx, code, passphrase)
+}
+func (r *recordingStore) OpenVault(ctx context.Context, passphrase string) (*progress.Vault, error) {
+	r.note("OpenVault")
+	return r.s.OpenVault(ctx, passphrase)
+}
+func (r *recordingStore) Journal() progress.JournalMode { r.note("Journal"); return r.s.Journal() }
+func (r *recordingStore) IssuerName(ctx context.Context) (string, error) {
+	r.note("IssuerName")
+	return r.s.IssuerName(ctx)
+}
+func (r *recordingStore) SetIssuerName(ctx context.Context, name string) error {
+	r.note("SetIssuerName")
+	return r.s.SetIssuerName(ctx, name)
+}
+func (r *recordingStore) HoldsSigningKey(ctx context.Context) (bool, error) {
+	r.note("HoldsSigningKey")
+	return r.s.HoldsSigningKey(ctx)
+}
+func (r *recordingStore) TrustedKeys(ctx context.Context) ([]progress.TrustedKey, error) {
+	r.note("TrustedKeys")
+	return r.s.TrustedKeys(ctx)
+}
+func (r *recordingStore) TrustKey(ctx context.Context, k progress.TrustedKey) error {
+	r.note("TrustKey")
+	return r.s.TrustKey(ctx, k)
+}
+func (r *recordingStore) RevokeKey(ctx context.Context, fingerprint string, from time.Time) error {
+	r.note("RevokeKey")
+	return r.s.RevokeKey(ctx, fingerprint, from)
 }
 func (r *recordingStore) Dashboard(ctx context.Context, f progress.Filter) ([]progress.LearnerStatus, error) {
 	r.note("Dashboard")
@@ -184,13 +217,13 @@ func (r *recordingStore) SetRefresherDays(ctx context.Context, moduleID string, 
 	r.note("SetRefresherDays")
 	return r.s.SetRefresherDays(ctx, moduleID, days)
 }
-func (r *recordingStore) LRSSettings(ctx context.Context) (progress.LRSSettings, error) {
+func (r *recordingStore) LRSSettings(ctx context.Context, v *progress.Vault) (progress.LRSSettings, error) {
 	r.note("LRSSettings")
-	return r.s.LRSSettings(ctx)
+	return r.s.LRSSettings(ctx, v)
 }
-func (r *recordingStore) SetLRSSettings(ctx context.Context, v progress.LRSSettings) error {
+func (r *recordingStore) SetLRSSettings(ctx context.Context, v *progress.Vault, set progress.LRSSettings) error {
 	r.note("SetLRSSettings")
-	return r.s.SetLRSSettings(ctx, v)
+	return r.s.SetLRSSettings(ctx, v, set)
 }
 func (r *recordingStore) Outbox(ctx context.Context) (progress.OutboxCounts, error) {
 	r.note("Outbox")

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"indicia/app/progress"
-	"indicia/quiz"
 )
 
 // Store is what the screens read and write of the progress store (*progress.Store).
@@ -13,6 +12,7 @@ import (
 // waited for on it, before its feedback is shown.
 type Store interface {
 	Path() string
+	Journal() progress.JournalMode
 
 	// Learners and the first screen.
 	StationLearners(ctx context.Context, q progress.LearnerSearch) ([]progress.Learner, int, error)
@@ -31,7 +31,7 @@ type Store interface {
 	Answers(ctx context.Context, attemptID int64) ([]progress.Answer, error)
 	StartAttempt(ctx context.Context, n progress.NewAttempt) (progress.Attempt, error)
 	RecordAnswer(ctx context.Context, attemptID int64, a progress.Answer) error
-	FinishAttempt(ctx context.Context, attemptID int64, score quiz.Score) (progress.Attempt, error)
+	FinishAttempt(ctx context.Context, attemptID int64) (progress.Attempt, error)
 
 	// Spaced review and mastery.
 	CountDue(ctx context.Context, learnerID int64, now time.Time) (int, error)
@@ -42,8 +42,10 @@ type Store interface {
 
 	// Trainer mode.
 	HasTrainerPassphrase(ctx context.Context) (bool, error)
+	TrainerSetup(ctx context.Context) (progress.TrainerSetupState, error)
+	SetupTrainer(ctx context.Context, code, passphrase string) error
 	SetTrainerPassphrase(ctx context.Context, old, passphrase string) error
-	CheckTrainerPassphrase(ctx context.Context, passphrase string) error
+	OpenVault(ctx context.Context, passphrase string) (*progress.Vault, error)
 	Dashboard(ctx context.Context, f progress.Filter) ([]progress.LearnerStatus, error)
 	AllModuleStats(ctx context.Context, f progress.Filter) (map[string]progress.ModuleStats, error)
 	Cohorts(ctx context.Context) ([]progress.Cohort, error)
@@ -52,9 +54,17 @@ type Store interface {
 	DeleteLearner(ctx context.Context, learnerID int64) error
 	RefresherDays(ctx context.Context) (map[string]int, error)
 	SetRefresherDays(ctx context.Context, moduleID string, days int) error
-	LRSSettings(ctx context.Context) (progress.LRSSettings, error)
-	SetLRSSettings(ctx context.Context, v progress.LRSSettings) error
+	LRSSettings(ctx context.Context, v *progress.Vault) (progress.LRSSettings, error)
+	SetLRSSettings(ctx context.Context, v *progress.Vault, set progress.LRSSettings) error
 	Outbox(ctx context.Context) (progress.OutboxCounts, error)
+
+	// Certificates: the issuer, the trust list, the signing key's sealed copy.
+	IssuerName(ctx context.Context) (string, error)
+	SetIssuerName(ctx context.Context, name string) error
+	HoldsSigningKey(ctx context.Context) (bool, error)
+	TrustedKeys(ctx context.Context) ([]progress.TrustedKey, error)
+	TrustKey(ctx context.Context, k progress.TrustedKey) error
+	RevokeKey(ctx context.Context, fingerprint string, from time.Time) error
 }
 
 var _ Store = (*progress.Store)(nil)

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"log"
 	"slices"
 	"time"
 
@@ -39,6 +40,8 @@ type trainerScreen struct {
 	// filterBars are the filter rows over the matrix and over the charts, kept showing
 	// the same filter.
 	filterBars []*filterBar
+	// trustBox holds the trust settings, at the end of the settings tab (trust.go).
+	trustBox *fyne.Container
 	// changed is set when a learner's record changed what the tabs show (a cohort, an
 	// erasure): they are read again when the trainer comes back to them.
 	changed bool
@@ -47,21 +50,37 @@ type trainerScreen struct {
 // askTrainer asks for the trainer passphrase (or has one set on first use), then opens
 // trainer mode.
 func (u *UI) askTrainer() {
-	fetch(u, func(ctx context.Context) (bool, error) { return u.store.HasTrainerPassphrase(ctx) }, func(has bool) {
-		if has {
+	type trainerState struct {
+		has   bool
+		setup progress.TrainerSetupState
+	}
+	fetch(u, func(ctx context.Context) (trainerState, error) {
+		has, err := u.store.HasTrainerPassphrase(ctx)
+		if err != nil || has {
+			return trainerState{has: has}, err
+		}
+		setup, err := u.store.TrainerSetup(ctx)
+		return trainerState{setup: setup}, err
+	}, func(st trainerState) {
+		if st.has {
 			u.askPassphrase()
 		} else {
-			u.setFirstPassphrase()
+			u.setFirstPassphrase(st.setup == progress.SetupNeedsCode)
 		}
 	})
 }
 
-// setFirstPassphrase has the first trainer choose the passphrase.
-func (u *UI) setFirstPassphrase() {
-	pass, again := widget.NewPasswordEntry(), widget.NewPasswordEntry()
+// setFirstPassphrase has the first trainer choose the passphrase; once learners exist,
+// with the one-time code `indicia trainer init` gives.
+func (u *UI) setFirstPassphrase(needsCode bool) {
+	pass, again, code := widget.NewPasswordEntry(), widget.NewPasswordEntry(), widget.NewEntry()
 	items := []*widget.FormItem{
 		widget.NewFormItem(u.T("Trainer.NewPassphrase"), pass),
 		widget.NewFormItem(u.T("Trainer.RepeatPassphrase"), again),
+	}
+	if needsCode {
+		items = append([]*widget.FormItem{widget.NewFormItem(u.T("Trainer.SetupCode"), code)}, items...)
+		items[0].HintText = u.T("Trainer.SetupCodeHint")
 	}
 	d := dialog.NewForm(u.T("Trainer.SetTitle"), u.T("Trainer.Set"), u.T("Common.Cancel"), items, func(ok bool) {
 		if !ok {
@@ -71,28 +90,45 @@ func (u *UI) setFirstPassphrase() {
 			dialog.ShowInformation(u.T("Trainer.SetTitle"), u.T("Trainer.Mismatch"), u.win)
 			return
 		}
-		given := pass.Text
-		fetch(u, func(ctx context.Context) (error, error) {
-			err := u.store.SetTrainerPassphrase(ctx, "", given)
-			if errors.Is(err, progress.ErrInvalid) {
-				return err, nil
+		given, oneTime := pass.Text, code.Text
+		fetch(u, func(ctx context.Context) (vaultResult, error) {
+			err := u.store.SetupTrainer(ctx, oneTime, given)
+			if errors.Is(err, progress.ErrSetupCode) || errors.Is(err, progress.ErrInvalid) {
+				return vaultResult{refused: err}, nil
 			}
-			return nil, err
-		}, func(invalid error) {
-			if invalid != nil {
+			if err != nil {
+				return vaultResult{}, err
+			}
+			v, err := u.store.OpenVault(ctx, given)
+			if err != nil {
+				log.Printf("trainer vault: %v", err)
+				return vaultResult{}, nil
+			}
+			return vaultResult{vault: v}, nil
+		}, func(r vaultResult) {
+			switch {
+			case errors.Is(r.refused, progress.ErrSetupCode):
+				dialog.ShowInformation(u.T("Trainer.SetTitle"), u.T("Trainer.SetupCodeWrong"), u.win)
+			case r.refused != nil:
 				dialog.ShowInformation(u.T("Trainer.SetTitle"), u.T("Trainer.TooShort", map[string]any{"N": progress.MinPassphrase}), u.win)
-				return
+			default:
+				u.openTrainerMode(r.vault)
 			}
-			u.showTrainer()
 		})
 	}, u.win)
 	d.Resize(fyne.NewSize(520, 260))
 	d.Show()
-	u.win.Canvas().Focus(pass)
+	u.win.Canvas().Focus(items[0].Widget.(fyne.Focusable))
 }
 
-// askPassphrase checks the trainer passphrase (argon2id: a moment, off the UI
-// goroutine), waiting longer after each wrong one.
+// vaultResult is the trainer's vault opened by a passphrase, or why it was refused.
+type vaultResult struct {
+	vault   *progress.Vault
+	refused error
+}
+
+// askPassphrase opens the trainer's vault with the passphrase (argon2id: a moment, off
+// the UI goroutine), waiting longer after each wrong one.
 func (u *UI) askPassphrase() {
 	pass := widget.NewPasswordEntry()
 	d := dialog.NewForm(u.T("Trainer.Title"), u.T("PIN.OK"), u.T("Common.Cancel"),
@@ -101,18 +137,18 @@ func (u *UI) askPassphrase() {
 				return
 			}
 			given := pass.Text
-			fetch(u, func(ctx context.Context) (error, error) {
-				err := u.store.CheckTrainerPassphrase(ctx, given)
+			fetch(u, func(ctx context.Context) (vaultResult, error) {
+				v, err := u.store.OpenVault(ctx, given)
 				if errors.Is(err, progress.ErrWait) || errors.Is(err, progress.ErrWrongPassphrase) {
-					return err, nil
+					return vaultResult{refused: err}, nil
 				}
-				return nil, err
-			}, func(refused error) {
+				return vaultResult{vault: v}, err
+			}, func(r vaultResult) {
 				var wait *progress.WaitError
 				switch {
-				case refused == nil:
-					u.showTrainer()
-				case errors.As(refused, &wait):
+				case r.refused == nil:
+					u.openTrainerMode(r.vault)
+				case errors.As(r.refused, &wait):
 					dialog.ShowInformation(u.T("Trainer.Title"), u.T("Trainer.Wait", map[string]any{"Seconds": u.loc.Number(int(wait.Wait.Seconds() + 0.999))}), u.win)
 				default:
 					dialog.ShowInformation(u.T("Trainer.Title"), u.T("Trainer.Wrong"), u.win)
@@ -122,6 +158,14 @@ func (u *UI) askPassphrase() {
 	d.Resize(fyne.NewSize(480, 200))
 	d.Show()
 	u.win.Canvas().Focus(pass)
+}
+
+// openTrainerMode opens trainer mode with the trainer's vault, first bringing back or
+// sealing the signing key (off the UI goroutine).
+func (u *UI) openTrainerMode(v *progress.Vault) {
+	u.showTrainer()
+	u.vault = v // after showTrainer: the vault is cleared outside trainer mode
+	u.syncSigningKey()
 }
 
 // showTrainer opens trainer mode over the first screen.

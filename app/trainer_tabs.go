@@ -642,7 +642,8 @@ func (t *trainerScreen) newSettingsTab() *settingsTab {
 		widget.NewFormItem(u.T("Trainer.RepeatPassphrase"), s.again))
 	s.root = container.NewVScroll(container.NewVBox(
 		heading(u.T("Trainer.RefresherTitle")), wrapped(u.T("Trainer.RefresherHelp")), s.form, container.NewHBox(save),
-		widget.NewSeparator(), heading(u.T("Trainer.ChangePassphrase")), passForm, container.NewHBox(change)))
+		widget.NewSeparator(), heading(u.T("Trainer.ChangePassphrase")), passForm, container.NewHBox(change),
+		widget.NewSeparator(), t.trustSettings()))
 	fetch(u, func(ctx context.Context) (refresherData, error) {
 		days, err := u.store.RefresherDays(ctx)
 		return refresherData{u.catalog().Modules, days}, err

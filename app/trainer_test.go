@@ -289,7 +289,9 @@ func TestModulesTabFitsTheWindowAndSortsByMissRate(t *testing.T) {
 			i := slices.IndexFunc(bank[:3], func(q quiz.Question) bool { return q.ID == it.QuestionID })
 			h.store.RecordAnswer(ctx, a.ID, progress.Answer{Position: pos, QuestionID: it.QuestionID, Complete: true, Correct: n >= answers[i].wrong})
 		}
-		h.store.FinishAttempt(ctx, a.ID, quiz.Score{Answered: len(plan), Total: len(plan)})
+		if _, err := h.store.FinishAttempt(ctx, a.ID); err != nil {
+			t.Fatal(err)
+		}
 	}
 	h.enterTrainer(trainerPass)
 	for _, scale := range []float64{textScales[len(textScales)-1], 1} {

@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"indicia/app/progress"
+	"indicia/app/report"
 	"indicia/locales"
 	"indicia/modules"
 )
@@ -44,6 +45,7 @@ type UI struct {
 	ctx     context.Context
 
 	learner *progress.Learner // nil until someone is signed in
+	vault   *progress.Vault   // the trainer's secrets, open while trainer mode is
 	stack   []*navEntry       // the screens, the one shown last
 	bar     *topBar
 	body    *fyne.Container // holds the shown screen's content, under the top bar
@@ -256,6 +258,8 @@ func (u *UI) showError(err error) {
 
 // errorText turns a store error into a translated message.
 func (u *UI) errorText(err error) string {
+	var wait *progress.WaitError
+	var cert *report.CertificateError
 	switch {
 	case errors.Is(err, progress.ErrDiskFull):
 		return u.T("Error.DiskFull")
@@ -267,6 +271,10 @@ func (u *UI) errorText(err error) string {
 		return u.T("Error.Corrupt")
 	case errors.Is(err, progress.ErrInvalid):
 		return u.T("Error.Invalid")
+	case errors.As(err, &wait):
+		return u.T("Trainer.Wait", map[string]any{"Seconds": u.loc.Number(int(wait.Wait.Seconds() + 0.999))})
+	case errors.As(err, &cert):
+		return cert.Message(u.loc)
 	}
 	return u.T("Error.Generic", map[string]any{"Detail": err.Error()})
 }

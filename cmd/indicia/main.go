@@ -44,6 +44,8 @@ var commands = map[string]command{
 	"verify":      verifyCommand,
 	"xapi":        xapiCommand,
 	"bundle":      bundleCommand,
+	"trust":       trustCommand,
+	"trainer":     trainerCommand,
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -51,9 +53,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if cmd, ok := commands[args[0]]; ok {
 			return cmd(args[1:], stdout, stderr)
 		}
-	}
-	if cmd := trustCommands(args); cmd != nil {
-		return cmd(args[1:], stdout, stderr)
 	}
 	fs := flag.NewFlagSet("indicia", flag.ContinueOnError)
 	fs.SetOutput(stderr)
