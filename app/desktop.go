@@ -82,6 +82,7 @@ func RunDesktop(ctx context.Context, d Desktop) int {
 		opening := make(chan struct{})
 		go func() {
 			defer close(opening)
+			background() // the window and the first screen come first
 			store, err := progress.Open(ctx, d.DBPath)
 			<-fontsReady
 			fyne.Do(func() {
