@@ -41,7 +41,11 @@ func BenchmarkNavigation(b *testing.B) {
 		if err := s.BulkDemo(context.Background(), 10_000, report.DemoModules(cat), 1, nil); err != nil {
 			b.Fatal(err)
 		}
-		if err := s.SetTrainerPassphrase(context.Background(), "", trainerPass); err != nil {
+		code, _, err := s.InitTrainerSetup(context.Background())
+		if err == nil {
+			err = s.SetupTrainer(context.Background(), code, trainerPass)
+		}
+		if err != nil {
 			b.Fatal(err)
 		}
 		s.Close()
