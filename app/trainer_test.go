@@ -72,7 +72,7 @@ func TestFirstTrainerNeedsACode(t *testing.T) {
 	if has, _ := h.store.HasTrainerPassphrase(ctx); has {
 		t.Fatal("a learner set the first trainer passphrase without the code")
 	}
-	if h.ui.trainer != nil {
+	if h.trainer() != nil {
 		t.Fatal("trainer mode opened without the code")
 	}
 
@@ -93,7 +93,7 @@ func TestFirstTrainerNeedsACode(t *testing.T) {
 		test.Type(e, trainerPass)
 	}
 	h.tap("Trainer.Set")
-	if h.ui.trainer == nil {
+	if h.trainer() == nil {
 		t.Fatal("the one-time code did not open trainer mode")
 	}
 	h.mustShow(h.ui.T("Trainer.ModeTitle"))
