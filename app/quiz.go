@@ -36,6 +36,9 @@ type quizScreen struct {
 	// The scenario step just decided, whose feedback is shown before going on.
 	stepDone *quiz.Choice
 	noteSeen map[int]bool
+	// noneMarked is set once the learner was told that checking a spot-the-signals
+	// situation with nothing marked says it holds no sign; checking again then does.
+	noneMarked bool
 
 	root *fyne.Container // holds the question drawn by render
 	rows []*optionRow
@@ -180,7 +183,7 @@ func (s *quizScreen) moduleID(i int) string {
 func (s *quizScreen) begin(i int) {
 	s.idx = i
 	s.shown = time.Now()
-	s.chosen, s.pairs, s.stepDone = nil, map[string]string{}, nil
+	s.chosen, s.pairs, s.stepDone, s.noneMarked = nil, map[string]string{}, nil, false
 	s.confidence = quiz.Unsaid
 	s.order = nil
 	if i < s.session.Len() {
@@ -236,7 +239,7 @@ func (s *quizScreen) view() fyne.CanvasObject {
 	it := s.item()
 	var body fyne.CanvasObject
 	var actions fyne.CanvasObject
-	if it.Question.Kind == quiz.Scenario && !it.Answered && len(it.Response.Path) == 0 && !s.noteSeen[s.idx] {
+	if s.needsNote(it) {
 		body, actions = s.contentNote()
 	} else {
 		body, actions = s.questionView(it)
@@ -249,7 +252,14 @@ func (s *quizScreen) view() fyne.CanvasObject {
 	return container.NewPadded(container.NewBorder(top, container.NewVBox(s.hint, actions), nil, nil, scroll))
 }
 
-// contentNote is shown before a case scenario.
+// needsNote reports whether the content note comes before question it: a case (a
+// scenario or a spot-the-signals situation) not yet begun.
+func (s *quizScreen) needsNote(it quiz.Item) bool {
+	isCase := it.Question.Kind == quiz.Scenario || it.Question.Kind == quiz.Spot
+	return isCase && !it.Answered && len(it.Response.Path) == 0 && !s.noteSeen[s.idx]
+}
+
+// contentNote is shown before a case scenario or situation.
 func (s *quizScreen) contentNote() (fyne.CanvasObject, fyne.CanvasObject) {
 	u := s.u
 	cont := widget.NewButtonWithIcon(u.T("Note.Continue"), theme.NavigateNextIcon(), func() {
@@ -288,6 +298,8 @@ func (s *quizScreen) questionView(it quiz.Item) (fyne.CanvasObject, fyne.CanvasO
 		s.addMatching(box, it)
 	case quiz.Scenario:
 		s.addScenario(box, it)
+	case quiz.Spot:
+		s.addSpot(box, it)
 	}
 
 	var action *widget.Button
@@ -586,6 +598,12 @@ func (s *quizScreen) submit() {
 		return
 	}
 	r := s.response(q)
+	if q.Kind == quiz.Spot && len(r.Chosen) == 0 && !s.noneMarked {
+		// Marking nothing is an answer (no sign here), but more often a slip: ask once.
+		s.noneMarked = true
+		s.hint.SetText(u.T("Quiz.SpotNoneMarked"))
+		return
+	}
 	g, err := s.session.Grade(s.idx, r)
 	var inc quiz.ErrIncomplete
 	if errors.As(err, &inc) {
@@ -597,8 +615,8 @@ func (s *quizScreen) submit() {
 		return
 	}
 	if err := s.record(progress.Answer{
-		Position: s.idx, QuestionID: q.ID, Response: r, Complete: true, Correct: g.Correct, Time: spent,
-		Confidence: s.confidence, Indicator: q.Indicator,
+		Position: s.idx, QuestionID: q.ID, Response: r, Complete: true, Correct: g.Correct, Score: &g.Score, Time: spent,
+		Confidence: s.confidence, Indicator: q.Topic,
 	}); err != nil {
 		u.showError(err)
 		return
@@ -632,14 +650,14 @@ func (s *quizScreen) submitStep(it quiz.Item, spent time.Duration) {
 		u.showError(err)
 		return
 	}
-	a := progress.Answer{Position: s.idx, QuestionID: q.ID, Response: r, Time: spent, Indicator: q.Indicator}
+	a := progress.Answer{Position: s.idx, QuestionID: q.ID, Response: r, Time: spent, Indicator: q.Topic}
 	if !more {
 		g, err := s.session.Grade(s.idx, r)
 		if err != nil {
 			u.showError(err)
 			return
 		}
-		a.Complete, a.Correct = true, g.Correct
+		a.Complete, a.Correct, a.Score = true, g.Correct, &g.Score
 	}
 	if err := s.record(a); err != nil {
 		u.showError(err)
@@ -680,7 +698,11 @@ func (u *UI) feedbackView(it quiz.Item) fyne.CanvasObject {
 	q := it.Question
 	title := widget.NewLabelWithStyle(u.T("Quiz.Right"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Importance = widget.SuccessImportance
-	if !it.Grade.Correct {
+	switch {
+	case !it.Grade.Correct && it.Grade.Score > 0:
+		title.SetText(u.T("Quiz.PartlyRight", map[string]any{"Percent": int(it.Grade.Score*100 + 1e-9)}))
+		title.Importance = widget.WarningImportance
+	case !it.Grade.Correct:
 		title.SetText(u.T("Quiz.Wrong"))
 		title.Importance = widget.DangerImportance
 	}
@@ -722,6 +744,8 @@ func (u *UI) feedbackView(it quiz.Item) fyne.CanvasObject {
 			_, c, _ := q.ScenarioChoice(p)
 			box.Add(scenarioStepLine(c))
 		}
+	case quiz.Spot:
+		box.Add(u.spotFeedback(it))
 	}
 	for _, n := range notes {
 		box.Add(wrapped(n))
@@ -786,7 +810,7 @@ func (s *quizScreen) onKey(e *fyne.KeyEvent) {
 	case s.stepDone != nil:
 		s.stepDone, s.chosen, s.shown = nil, nil, time.Now()
 		s.render()
-	case it.Question.Kind == quiz.Scenario && len(it.Response.Path) == 0 && !s.noteSeen[s.idx]:
+	case s.needsNote(it):
 		s.noteSeen[s.idx] = true
 		s.render()
 	default:

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"image/color"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -110,19 +109,58 @@ var (
 	missingColor  = color.NRGBA{R: 0xd6, G: 0x3b, B: 0x3b, A: 0xff}
 )
 
-// indicatorLabel names an indicator in the current language: the module's label when it
-// has one, else the slug made readable.
-func (u *UI) indicatorLabel(m *modules.Module, slug string) string {
-	if m != nil {
-		if l := m.In(u.loc.Lang).Indicators[slug]; l != "" {
-			return l
+// indicatorLabel names a catalogue indicator in the current language, saying when it is
+// general guidance rather than a sign from the report.
+func (u *UI) indicatorLabel(id string) string {
+	ind, ok := u.catalog().Indicator(id)
+	if !ok {
+		return id
+	}
+	if !ind.FromReport() {
+		return u.T("Indicator.GeneralLabel", map[string]any{"Title": ind.In(u.loc.Lang).Title})
+	}
+	return ind.In(u.loc.Lang).Title
+}
+
+// indicatorMastery is the mastery of one warning sign of the catalogue: the review cards
+// of every question that exercises it, added up.
+type indicatorMastery struct {
+	id                                    string
+	mastered, learning, missing, priority int
+}
+
+// masteryByIndicator adds up the cards of each question under each catalogue indicator
+// the question exercises, in the catalogue's order (the report's signs first). Questions
+// on the law or the context exercise no indicator and are left out; so are indicators no
+// answered question exercises.
+func masteryByIndicator(cat *modules.Catalog, rows []progress.QuestionMastery) []indicatorMastery {
+	indicatorsOf := map[string][]string{} // module/question -> indicator ids
+	for _, m := range cat.Modules {
+		for _, q := range m.In("fr").Bank {
+			indicatorsOf[m.ID+"/"+q.ID] = q.Indicators
 		}
 	}
-	s := strings.ReplaceAll(slug, "-", " ")
-	if s == "" {
-		return s
+	sums := map[string]*indicatorMastery{}
+	for _, r := range rows {
+		for _, id := range indicatorsOf[r.ModuleID+"/"+r.QuestionID] {
+			s := sums[id]
+			if s == nil {
+				s = &indicatorMastery{id: id}
+				sums[id] = s
+			}
+			s.mastered += r.Mastered
+			s.learning += r.Learning
+			s.missing += r.Missing
+			s.priority += r.Priority
+		}
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	var out []indicatorMastery
+	for _, ind := range cat.Indicators() {
+		if s := sums[ind.ID]; s != nil {
+			out = append(out, *s)
+		}
+	}
+	return out
 }
 
 // masteryScreen draws, for every indicator the learner was asked about, how many of its
@@ -136,29 +174,29 @@ func (s *masteryScreen) content() fyne.CanvasObject { return s.root }
 // masteryScreen is the signed-in learner's mastery picture.
 func (u *UI) masteryScreen() screen {
 	id := u.learner.ID
-	return u.newMasteryScreen(u.T("Mastery.Title"), u.T("Mastery.Intro"), func(ctx context.Context) ([]progress.IndicatorMastery, error) {
+	return u.newMasteryScreen(u.T("Mastery.Title"), u.T("Mastery.Intro"), func(ctx context.Context) ([]progress.QuestionMastery, error) {
 		return u.store.Mastery(ctx, id)
 	})
 }
 
 // newMasteryScreen shows the mastery rows that read gives, read off the UI goroutine.
-func (u *UI) newMasteryScreen(title, intro string, read func(ctx context.Context) ([]progress.IndicatorMastery, error)) *masteryScreen {
+// Its questions' review cards are added up per catalogue indicator there too.
+func (u *UI) newMasteryScreen(title, intro string, read func(ctx context.Context) ([]progress.QuestionMastery, error)) *masteryScreen {
 	s := &masteryScreen{root: container.NewStack()}
 	back := widget.NewButtonWithIcon(u.T("Common.Back"), theme.NavigateBackIcon(), u.back)
 	top := container.NewPadded(container.NewHBox(back))
 	s.root.Objects = []fyne.CanvasObject{container.NewBorder(top, nil, nil, nil, container.NewPadded(container.NewVBox(heading(title), u.loading())))}
-	fetch(u, func(ctx context.Context) ([]progress.IndicatorMastery, error) {
+	fetch(u, func(ctx context.Context) ([]indicatorMastery, error) {
 		rows, err := read(ctx)
-		u.catalog() // the module titles, loaded here if they were not yet
-		return rows, err
-	}, func(rows []progress.IndicatorMastery) {
+		return masteryByIndicator(u.catalog(), rows), err
+	}, func(rows []indicatorMastery) {
 		s.root.Objects = []fyne.CanvasObject{container.NewBorder(top, nil, nil, nil, u.masteryView(rows, title, intro))}
 		s.root.Refresh()
 	})
 	return s
 }
 
-func (u *UI) masteryView(rows []progress.IndicatorMastery, title, intro string) fyne.CanvasObject {
+func (u *UI) masteryView(rows []indicatorMastery, title, intro string) fyne.CanvasObject {
 	legend := container.NewHBox(
 		swatch(masteredColor), widget.NewLabel(u.T("Mastery.Mastered")),
 		swatch(learningColor), widget.NewLabel(u.T("Mastery.Learning")),
@@ -167,22 +205,12 @@ func (u *UI) masteryView(rows []progress.IndicatorMastery, title, intro string) 
 	if len(rows) == 0 {
 		box.Add(wrapped(u.T("Mastery.Empty")))
 	}
-	current := ""
 	for _, r := range rows {
-		m, _ := u.catalog().Module(r.ModuleID)
-		if r.ModuleID != current {
-			current = r.ModuleID
-			name := r.ModuleID
-			if m != nil {
-				name = m.In(u.loc.Lang).Title
-			}
-			box.Add(widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-		}
-		label := u.indicatorLabel(m, r.Indicator)
-		if r.Priority > 0 {
+		label := u.indicatorLabel(r.id)
+		if r.priority > 0 {
 			label = "⚠ " + label + " — " + u.T("Mastery.ConfidentMistake")
 		}
-		box.Add(container.NewGridWithColumns(2, wrapped(label), masteryBar(r.Mastered, r.Learning, r.Missing)))
+		box.Add(container.NewGridWithColumns(2, wrapped(label), masteryBar(r.mastered, r.learning, r.missing)))
 	}
 	return container.NewVScroll(container.NewPadded(box))
 }

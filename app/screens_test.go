@@ -132,11 +132,11 @@ func (r *recordingStore) RecordReview(ctx context.Context, learnerID int64, a pr
 	r.note("RecordReview")
 	return r.s.RecordReview(ctx, learnerID, a)
 }
-func (r *recordingStore) Mastery(ctx context.Context, learnerID int64) ([]progress.IndicatorMastery, error) {
+func (r *recordingStore) Mastery(ctx context.Context, learnerID int64) ([]progress.QuestionMastery, error) {
 	r.note("Mastery")
 	return r.s.Mastery(ctx, learnerID)
 }
-func (r *recordingStore) CohortMastery(ctx context.Context, cohort string) ([]progress.IndicatorMastery, error) {
+func (r *recordingStore) CohortMastery(ctx context.Context, cohort string) ([]progress.QuestionMastery, error) {
 	r.note("CohortMastery")
 	return r.s.CohortMastery(ctx, cohort)
 }

@@ -37,8 +37,8 @@ type Store interface {
 	CountDue(ctx context.Context, learnerID int64, now time.Time) (int, error)
 	DueCards(ctx context.Context, learnerID int64, now time.Time, limit int) ([]progress.DueCard, error)
 	RecordReview(ctx context.Context, learnerID int64, a progress.ReviewAnswer) error
-	Mastery(ctx context.Context, learnerID int64) ([]progress.IndicatorMastery, error)
-	CohortMastery(ctx context.Context, cohort string) ([]progress.IndicatorMastery, error)
+	Mastery(ctx context.Context, learnerID int64) ([]progress.QuestionMastery, error)
+	CohortMastery(ctx context.Context, cohort string) ([]progress.QuestionMastery, error)
 
 	// Trainer mode.
 	HasTrainerPassphrase(ctx context.Context) (bool, error)

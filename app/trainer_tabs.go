@@ -338,9 +338,10 @@ func (m *modulesTab) card(c moduleChart) fyne.CanvasObject {
 	}
 	indicators := map[string]indMiss{}
 	for _, q := range c.stats.Questions {
-		slug := byID[q.QuestionID].Indicator
-		v := indicators[slug]
-		indicators[slug] = indMiss{slug, v.wrong + q.Wrong, v.total + q.Total}
+		for _, slug := range byID[q.QuestionID].Indicators {
+			v := indicators[slug]
+			indicators[slug] = indMiss{slug, v.wrong + q.Wrong, v.total + q.Total}
+		}
 	}
 	var inds []indMiss
 	for _, v := range indicators {
@@ -356,7 +357,7 @@ func (m *modulesTab) card(c moduleChart) fyne.CanvasObject {
 		if i == 5 {
 			break
 		}
-		indBox.Add(container.NewGridWithColumns(2, wrapped(u.indicatorLabel(c.module, in.slug)), shareBar(in.wrong, in.total, u)))
+		indBox.Add(container.NewGridWithColumns(2, wrapped(u.indicatorLabel(in.slug)), shareBar(in.wrong, in.total, u)))
 	}
 	if len(inds) == 0 {
 		indBox.Add(wrapped(u.T("Trainer.NoData")))
@@ -593,7 +594,7 @@ func (c *cohortsTab) showMastery(code string) {
 	u := c.t.u
 	u.push(func() screen {
 		return u.newMasteryScreen(u.T("Trainer.CohortMastery", map[string]any{"Cohort": code}), u.T("Trainer.CohortMasteryIntro"),
-			func(ctx context.Context) ([]progress.IndicatorMastery, error) {
+			func(ctx context.Context) ([]progress.QuestionMastery, error) {
 				return u.store.CohortMastery(ctx, code)
 			})
 	})
