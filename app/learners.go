@@ -90,8 +90,10 @@ func (s *learnersScreen) build() {
 	s.search.SetPlaceHolder(u.T("Learners.Search"))
 	s.search.OnChanged = s.find
 	s.search.Hide() // shown once there are more than a handful of learners
+	// Plain text, not italic: Fyne's bundled fonts have no italic face, so the first
+	// italic text makes it look one up among the system's fonts and parse it, about 3.5
+	// MB of the first screen's peak memory.
 	s.status = wrapped(u.T("Common.Loading"))
-	s.status.TextStyle = fyne.TextStyle{Italic: true}
 	s.list = widget.NewList(
 		func() int { return len(s.shown) },
 		func() fyne.CanvasObject {
