@@ -210,6 +210,7 @@ func load(fsys fs.FS) (*Catalog, error) {
 		errs = append(errs, checkIndicatorUse(fsys, cat)...)
 	}
 	errs = append(errs, checkTargets(cat)...)
+	errs = append(errs, checkMeasurements(cat)...)
 	if len(errs) > 0 {
 		return cat, errs
 	}
