@@ -127,7 +127,7 @@ func (s *Store) ModuleStats(ctx context.Context, moduleID string, f Filter) (Mod
 	}
 	rows, err = s.read.QueryContext(ctx, `SELECT a.question_id, sum(a.correct = 0), count(*)
 		FROM answers a JOIN attempts t ON t.id = a.attempt_id JOIN learners l ON l.id = t.learner_id
-		WHERE t.module_id = ? AND a.complete = 1 AND `+where+`
+		WHERE t.module_id = ? AND a.complete = 1 AND t.kind != 'pretest' AND `+where+`
 		GROUP BY a.question_id ORDER BY sum(a.correct = 0) DESC, a.question_id`, append([]any{moduleID}, args...)...)
 	if err != nil {
 		return st, fmt.Errorf("read missed questions: %w", err)

@@ -100,7 +100,8 @@ const completionChunk = 500
 
 // completionFacts is the SQL that reads what the report says of a chunk of learners (?1,
 // a JSON array of ids): each learner's status per module (kind 0), finished attempts per
-// module (kind 1), and time spent reading lessons and answering questions (kind 2). Each
+// module (kind 1), and time spent reading lessons and answering questions (kind 2); a
+// pre-test, which measures what the learner knew before, counts in none of them. Each
 // table is read once per chunk along its index on the learner, which is far cheaper than
 // asking, for every learner and module, three correlated questions. Modules the report
 // does not cover are skipped as the rows are read: a filter on the module here would make
@@ -110,7 +111,7 @@ SELECT 0, ms.learner_id, ms.module_id, ms.status, ms.best_percent, ms.passed_at
 	FROM module_status ms WHERE ms.learner_id IN ids
 UNION ALL
 SELECT 1, a.learner_id, a.module_id, NULL, count(*), NULL
-	FROM attempts a WHERE a.learner_id IN ids AND a.status = 'finished'
+	FROM attempts a WHERE a.learner_id IN ids AND a.status = 'finished' AND a.kind != 'pretest'
 	GROUP BY a.learner_id, a.module_id
 UNION ALL
 SELECT 2, p.learner_id, p.module_id, NULL, sum(p.time_spent_ms), NULL
@@ -119,7 +120,7 @@ SELECT 2, p.learner_id, p.module_id, NULL, sum(p.time_spent_ms), NULL
 UNION ALL
 SELECT 2, a.learner_id, a.module_id, NULL, sum(w.time_ms), NULL
 	FROM attempts a JOIN answers w ON w.attempt_id = a.id
-	WHERE a.learner_id IN ids
+	WHERE a.learner_id IN ids AND a.kind != 'pretest'
 	GROUP BY a.learner_id, a.module_id`
 
 // EachCompletion calls fn with one row per learner and module the query selects: learners by
