@@ -93,9 +93,7 @@ func DrawPretest(bank []Question, size int, rng *rand.Rand) (Plan, error) {
 			if d.covered[ind] {
 				continue
 			}
-			if !d.takeOne(items, func(q *Question) bool { return q.Kind != Spot && slices.Contains(q.Indicators, ind) }) {
-				d.takeOne(items, func(q *Question) bool { return slices.Contains(q.Indicators, ind) })
-			}
+			d.takeOne(items, func(q *Question) bool { return q.Kind != Spot && slices.Contains(q.Indicators, ind) })
 		}
 	}
 	// A module with few indicators: more of its measuring questions (situations last:
