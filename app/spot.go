@@ -75,18 +75,17 @@ func (u *UI) spotFeedback(it quiz.Item) fyne.CanvasObject {
 		default:
 			verdict = u.T("Spot.NotSignLeft")
 		}
-		mark := "✔"
+		// The mark alone carries the colour: the phrase stays in the text colour, which
+		// reads better than green or red text in every theme.
+		mark := widget.NewLabelWithStyle("✔", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		mark.Importance = widget.SuccessImportance
 		if sign != marked {
-			mark = "✘"
+			mark.SetText("✘")
+			mark.Importance = widget.DangerImportance
 		}
-		head := widget.NewLabelWithStyle(fmt.Sprintf("%s %d. %s — %s", mark, n, o.Text, verdict), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		head := widget.NewLabelWithStyle(fmt.Sprintf("%d. %s — %s", n, o.Text, verdict), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		head.Wrapping = fyne.TextWrapWord
-		if sign == marked {
-			head.Importance = widget.SuccessImportance
-		} else {
-			head.Importance = widget.DangerImportance
-		}
-		box.Add(head)
+		box.Add(container.NewBorder(nil, nil, container.NewVBox(mark), nil, head))
 		box.Add(wrapped(o.Why))
 		if sign {
 			if ind, ok := u.catalog().Indicator(indicatorID); ok {

@@ -128,8 +128,8 @@ const (
 )
 
 // Load reads and validates every module, the indicator catalogue and the glossary from
-// fsys (the layout of README.md). It returns Errors listing every problem found, each as
-// file:line: message.
+// fsys (the layout of README.md): everything the app needs to show the content and grade
+// it. It returns Errors listing every problem found, each as file:line: message.
 func Load(fsys fs.FS) (*Catalog, error) {
 	cat, err := load(fsys)
 	if err != nil {
@@ -138,14 +138,27 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	return cat, nil
 }
 
-// Check is Load that also reports the content's make-up (the skill mix of every module,
-// the use of every indicator), even when the content has errors.
+// Check is Load with the editorial targets of the whole content besides (what the
+// banks train, every indicator taught and tested: see targets.go), as `indicia content
+// check` and the content tests apply them to the shipped content. A part of the content
+// loaded on its own (one module, in a test) need not meet them. It also reports the
+// content's make-up, even when the content has errors.
 func Check(fsys fs.FS) (Report, error) {
 	cat, err := load(fsys)
 	if cat == nil {
 		return Report{}, err
 	}
-	return cat.Report(), err
+	var errs Errors
+	errors.As(err, &errs)
+	if cat.indicators != nil {
+		errs = append(errs, checkIndicatorUse(fsys, cat)...)
+	}
+	errs = append(errs, checkTargets(cat)...)
+	errs = append(errs, checkMeasurements(cat)...)
+	if len(errs) > 0 {
+		return cat.Report(), errs
+	}
+	return cat.Report(), nil
 }
 
 // load reads and validates the content. With Errors it also returns what it could read,
@@ -206,11 +219,6 @@ func load(fsys fs.FS) (*Catalog, error) {
 			errs = append(errs, checkWording(fsys, path.Dir(p)+"/"+lang+".toml", lang, forbidden)...)
 		}
 	}
-	if inds != nil {
-		errs = append(errs, checkIndicatorUse(fsys, cat)...)
-	}
-	errs = append(errs, checkTargets(cat)...)
-	errs = append(errs, checkMeasurements(cat)...)
 	if len(errs) > 0 {
 		return cat, errs
 	}

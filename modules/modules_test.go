@@ -13,9 +13,12 @@ import (
 )
 
 func TestShippedContentIsValid(t *testing.T) {
+	if _, err := Check(Embedded()); err != nil {
+		t.Fatalf("shipped content is invalid:\n%v", err)
+	}
 	cat, err := LoadEmbedded()
 	if err != nil {
-		t.Fatalf("shipped content is invalid:\n%v", err)
+		t.Fatal(err)
 	}
 	st := cat.Stats()
 	t.Log(st.Summary())

@@ -161,13 +161,14 @@ func TestBulkDemoWritesWhatTheAppWrites(t *testing.T) {
 						t.Fatalf("attempt %d answer %d: question %s, plan %v, complete %v", a.ID, ans.Position, ans.QuestionID, a.Plan[ans.Position], ans.Complete)
 					}
 					g, err := q.Grade(ans.Response)
-					if err != nil || g.Correct != ans.Correct {
-						t.Fatalf("attempt %d question %s: stored %v, grade %+v %v", a.ID, q.ID, ans.Correct, g, err)
+					credit := CreditOf(ans.Correct, ans.Score)
+					if err != nil || g.Correct != ans.Correct || credit.Score != g.Score {
+						t.Fatalf("attempt %d question %s: stored %v (%v), grade %+v %v", a.ID, q.ID, ans.Correct, credit.Score, g, err)
 					}
 					if ans.Correct {
 						right++
 					}
-					credits = append(credits, CreditOf(ans.Correct, ans.Score))
+					credits = append(credits, credit)
 					if a.Kind != KindPretest {
 						cardQuestions[m.ID+"/"+ans.QuestionID] = true
 					}

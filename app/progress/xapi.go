@@ -110,7 +110,7 @@ func (s *Store) History(ctx context.Context) (History, error) {
 	}
 
 	rows, err = tx.QueryContext(ctx, `SELECT attempt_id, position, question_id, response, complete, coalesce(correct, 0), time_ms, answered_at,
-			coalesce(confidence, 0)
+			coalesce(confidence, 0), score
 		FROM answers ORDER BY attempt_id, position`)
 	if err != nil {
 		return h, fmt.Errorf("read answers: %w", err)
@@ -120,8 +120,12 @@ func (s *Store) History(ctx context.Context) (History, error) {
 		var a Answer
 		var attemptID, ms, at int64
 		var resp string
-		if err := rows.Scan(&attemptID, &a.Position, &a.QuestionID, &resp, &a.Complete, &a.Correct, &ms, &at, &a.Confidence); err != nil {
+		var score sql.NullFloat64
+		if err := rows.Scan(&attemptID, &a.Position, &a.QuestionID, &resp, &a.Complete, &a.Correct, &ms, &at, &a.Confidence, &score); err != nil {
 			return h, err
+		}
+		if score.Valid {
+			a.Score = &score.Float64 // partial credit: the statement's score
 		}
 		if err := json.Unmarshal([]byte(resp), &a.Response); err != nil {
 			return h, fmt.Errorf("answer %d of attempt %d: %w", a.Position, attemptID, ErrCorrupt)

@@ -74,6 +74,8 @@ func rightResponse(q quiz.Question) quiz.Response {
 		return quiz.Response{Order: slices.Clone(q.Answer)}
 	case quiz.Matching:
 		return quiz.Response{Pairs: q.Pairs}
+	case quiz.Spot:
+		return quiz.Response{Chosen: slices.Clone(q.Answer)} // every sign, nothing else
 	}
 	return quiz.Response{Path: scenarioPath(q, true)}
 }
@@ -101,6 +103,9 @@ func wrongResponse(q quiz.Question) quiz.Response {
 			}
 		}
 		return quiz.Response{Pairs: p}
+	case quiz.Spot:
+		// Every sign but the first: partly right.
+		return quiz.Response{Chosen: slices.Clone(q.Answer[1:])}
 	}
 	return quiz.Response{Path: scenarioPath(q, false)}
 }
@@ -213,10 +218,10 @@ func newFixture(t *testing.T) *fixture {
 		_, err = f.store.FinishAttempt(ctx, a.ID)
 		must(err)
 	}
-	// 5 of 6 right: 83 % passes the 80 % mark.
+	// 6 of 7 right (one question of each type): 85 % passes the 80 % mark.
 	take(f.ann, "nl", f.questions, map[int]bool{5: true}, true)
 	take(f.ann, "nl", f.questions[:2], nil, false)
-	take(f.bob, "fr", oneOfEach(core.In("fr").Bank), map[int]bool{0: true, 2: true}, true)
+	take(f.bob, "fr", oneOfEach(core.In("fr").Bank), map[int]bool{0: true, 2: true, 6: true}, true)
 	return f
 }
 
@@ -242,9 +247,9 @@ func TestXAPIStatementsFollowTheSpec(t *testing.T) {
 	f := newFixture(t)
 	stmts, generic := f.build(t, false)
 
-	// Ann: 2 lesson statements, 6 + 2 answered, completed + passed; Bob: 1 lesson
-	// statement, 6 answered, completed + failed.
-	if len(stmts) != 2+8+2+1+6+2 {
+	// Ann: 2 lesson statements, 7 + 2 answered, completed + passed; Bob: 1 lesson
+	// statement, 7 answered, completed + failed.
+	if len(stmts) != 2+9+2+1+7+2 {
 		t.Fatalf("%d statements", len(stmts))
 	}
 	ids := map[string]bool{}
@@ -348,7 +353,7 @@ func TestXAPIStatementShapes(t *testing.T) {
 
 	// Each answer, as an interaction of its type with its response in xAPI's format.
 	answered := find(VerbAnswered, annName, "")
-	if len(answered) != 8 {
+	if len(answered) != 9 {
 		t.Fatalf("%d answered", len(answered))
 	}
 	attemptIRI := fmt.Sprintf("https://indicia.invalid/station/%s/attempt/%d-%d", f.id.StationID, annPassed.ID, annPassed.StartedAt.UnixMilli())
@@ -426,6 +431,18 @@ func TestXAPIStatementShapes(t *testing.T) {
 				slices.Contains(d.CorrectResponsesPattern, want) {
 				t.Errorf("scenario %s: %+v %q", q.ID, d, resp)
 			}
+		case quiz.Spot:
+			// A choice among the phrases; the signs are the right response; the
+			// situation is the description; the score is the answer's credit.
+			want := strings.Join(q.Answer, "[,]")
+			if d.InteractionType != "choice" || resp != want || d.CorrectResponsesPattern[0] != want ||
+				!slices.Equal(compIDs(d.Choices), ids(q.Options)) || !strings.Contains(d.Description["nl"], q.Options[0].Text) ||
+				strings.Contains(d.Description["nl"], "{") || *s.Result.Score.Scaled != 1 || !*s.Result.Success {
+				t.Errorf("spot %s: %+v %q %+v", q.ID, d, resp, s.Result)
+			}
+		}
+		if d.Extensions[ExtTopic] != q.Topic || d.Extensions[ExtSkill] != string(q.Skill) {
+			t.Errorf("%s: extensions %v", q.ID, d.Extensions)
 		}
 	}
 
@@ -440,25 +457,41 @@ func TestXAPIStatementShapes(t *testing.T) {
 	for _, a := range annPassed.Answers {
 		spent += a.Time
 	}
-	if sc := p.Result.Score; *sc.Scaled != 0.8333 || *sc.Raw != 5 || *sc.Min != 0 || *sc.Max != 6 ||
+	if sc := p.Result.Score; *sc.Scaled != 0.8571 || *sc.Raw != 6 || *sc.Min != 0 || *sc.Max != 7 ||
 		p.Result.Duration != Duration(spent) || p.Timestamp != timestamp(annPassed.FinishedAt) ||
 		p.Context.Extensions[ExtMasteryScore] != 0.8 || p.Context.ContextActivities.Grouping[0].ID != attemptIRI ||
 		p.Object.Definition.Name["nl"] != core.In("nl").Title || p.Context.Registration != answered[0].Context.Registration {
 		j, _ := json.MarshalIndent(p, "", "  ")
 		t.Errorf("passed:\n%s", j)
 	}
-	if fl := failed[0]; *fl.Result.Score.Scaled != 0.6666 || *fl.Result.Success || fl.Context.Language != "fr" {
+	// Bob: 4 right and a spot answer with every sign but the first: 4 + (n-1)/n points.
+	var bobSpot quiz.Question
+	for _, q := range oneOfEach(core.In("fr").Bank) {
+		if q.Kind == quiz.Spot {
+			bobSpot = q
+		}
+	}
+	part := float64(len(bobSpot.Answer)-1) / float64(len(bobSpot.Answer))
+	if fl := failed[0]; !near4(*fl.Result.Score.Scaled, (4+part)/7) || !near4(*fl.Result.Score.Raw, 4+part) || *fl.Result.Success || fl.Context.Language != "fr" {
 		j, _ := json.MarshalIndent(fl, "", "  ")
-		t.Errorf("failed:\n%s", j)
+		t.Errorf("failed, with part of a point for the spot answer:\n%s", j)
+	}
+	for _, s := range find(VerbAnswered, f.id.AccountName(f.bob.ID), "https://indicia.invalid/module/core/question/"+bobSpot.ID) {
+		if !near4(*s.Result.Score.Scaled, part) || *s.Result.Success {
+			t.Errorf("Bob's partly right spot answer: scaled %v, want %v; %+v", *s.Result.Score.Scaled, part, s.Result)
+		}
 	}
 	if c := find(VerbCompleted, annName, moduleIRI); len(c) != 1 || c[0].Result.Score != nil || c[0].Result.Duration != Duration(spent) {
 		t.Errorf("attempt completed %+v", c)
 	}
 	// The open attempt's answers are there, with a registration of their own.
-	if answered[6].Context.Registration == answered[0].Context.Registration {
+	if answered[7].Context.Registration == answered[0].Context.Registration {
 		t.Error("two attempts share a registration")
 	}
 }
+
+// near4 compares xAPI scores, which keep four decimals (rounded down).
+func near4(got, want float64) bool { return got <= want+1e-9 && got > want-1e-4 }
 
 func TestXAPIWithoutContent(t *testing.T) {
 	// Statements about content this build no longer has are still valid, with the

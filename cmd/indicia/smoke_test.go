@@ -295,6 +295,20 @@ func (x *xsession) clickPrimary(what string) {
 	time.Sleep(500 * time.Millisecond)
 }
 
+// scrollToPrimary scrolls the window's content down, a few wheel clicks at a time, until
+// a primary button shows below the top bar: at the largest text size the button a test
+// wants can start below the fold.
+func (x *xsession) scrollToPrimary() {
+	x.t.Helper()
+	for try := 0; try < 12; try++ {
+		time.Sleep(300 * time.Millisecond)
+		if !primaryBox(x.screen(), 110).Empty() {
+			return
+		}
+		x.run("mousemove", "500", "400", "click", "--repeat", "3", "5")
+	}
+}
+
 // primaryBox returns the bounding box of the largest connected area of primary colour
 // below minY: a high-importance button (a selected radio mark is primary too, but small).
 func primaryBox(img image.Image, minY int) image.Rectangle {
@@ -440,7 +454,9 @@ func TestSpotScreenshotsInEveryLanguage(t *testing.T) {
 			x.run("search", "--sync", "--onlyvisible", "--name", "Indicia")
 			time.Sleep(time.Second)
 			x.clickPrimary("continue as the learner")
+			x.scrollToPrimary()
 			x.clickPrimary("open the core module")
+			x.scrollToPrimary()
 			x.clickPrimary("resume the quiz")
 			x.run("key", "Return") // past the content note
 			x.shot(lang + "-1-situation")
@@ -457,6 +473,11 @@ func TestSpotScreenshotsInEveryLanguage(t *testing.T) {
 			x.shot(lang + "-2-marked")
 			x.run("key", "Return")
 			x.shot(lang + "-3-feedback")
+			// The feedback on every phrase runs below: three more screens of it.
+			for i := range 3 {
+				x.run("mousemove", "500", "450", "click", "--repeat", "14", "5")
+				x.shot(fmt.Sprintf("%s-%d-feedback-more", lang, 4+i))
+			}
 			x.waitRows(db, fmt.Sprintf("SELECT count(*) FROM answers WHERE question_id = '%s' AND complete = 1 AND correct = 0", spot.ID), 1)
 		})
 	}
