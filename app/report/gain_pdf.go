@@ -244,7 +244,7 @@ func (g *Gain) gainText(gr GainGroup) string {
 func (g *Gain) pdfTable(d *pdfDoc, groups []GainGroup) {
 	l := g.Loc
 	width := d.pageW - 2*pdfMargin
-	widths := []float64{28, 79, 50, 50, 50, 20}
+	widths := []float64{28, 69, 50, 50, 50, 30}
 	heads := []string{l.T("Gain.Column.Cohort"), g.headers()[gainWhat], l.T("Gain.Before"), l.T("Gain.After"), l.T("Gain.Kept"), l.T("Gain.Column.Gain")}
 	header := func() {
 		d.SetFont(pdfFont, "B", pdfBodySize)
