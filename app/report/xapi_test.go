@@ -1135,6 +1135,10 @@ func TestXAPISaysWhichMeasurementEachAttemptIs(t *testing.T) {
 	kinds := map[string]string{"before": "pretest", "after": "quiz", "kept": "refresher"}
 	for _, s := range byActor[cemName] {
 		m, _ := s.Context.Extensions[ExtMeasurement].(string)
+		if got[m] == nil {
+			t.Errorf("%s: measurement %q", s.Verb.ID, m)
+			continue
+		}
 		got[m][s.Verb.ID]++
 		if s.Context.Extensions[ExtAttemptKind] != kinds[m] {
 			t.Errorf("%s %s: attempt kind %v", m, s.Verb.ID, s.Context.Extensions[ExtAttemptKind])
