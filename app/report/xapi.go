@@ -554,8 +554,8 @@ func (x *XAPI) attemptStatements(l progress.Learner, a progress.AttemptRecord) [
 	c.Extensions[ExtMasteryScore] = float64(passMark) / 100
 	out = append(out, Statement{
 		ID: x.Identity.StatementID(key + "/" + name), Actor: x.actor(l), Verb: verb(v, name),
-		Object: module,
-		Result: &Result{Score: score, Success: ptr(a.Passed), Duration: duration},
+		Object:  module,
+		Result:  &Result{Score: score, Success: ptr(a.Passed), Duration: duration},
 		Context: c, Timestamp: timestamp(a.FinishedAt),
 	})
 	return out
