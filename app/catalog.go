@@ -76,7 +76,7 @@ func (u *UI) catalogView() fyne.CanvasObject {
 		}
 		done := moduleProgress(m, sum)
 		bar, _, _ := progressRow(done, u.loc.Percent(int(done*100)))
-		open := widget.NewButtonWithIcon(u.T("Catalog.Open"), theme.NavigateNextIcon(), func() { u.showModule(m) })
+		open := widget.NewButtonWithIcon(u.T("Catalog.Open"), theme.NavigateNextIcon(), func() { u.openModule(m) })
 		open.Importance = widget.HighImportance
 		details := widget.NewLabel(u.statusText(m, sum, refresherDays) + " · " + best + " · " +
 			u.T("Catalog.TimeSpent", map[string]any{"Time": u.loc.Duration(sum.TimeSpent)}))

@@ -95,15 +95,22 @@ func (u *UI) moduleView(m *modules.Module) fyne.CanvasObject {
 		u.showError(err)
 	}
 	for _, a := range attempts {
-		if a.Status != progress.AttemptFinished {
-			continue
+		switch {
+		case a.Kind == progress.KindPretest && a.Status == progress.AttemptSkipped:
+			box.Add(widget.NewLabel(u.T("Pretest.SkippedLine", map[string]any{"Date": u.loc.Date(a.FinishedAt)})))
+		case a.Status != progress.AttemptFinished:
+		case a.Kind == progress.KindPretest:
+			// What the learner knew before: a score, never a pass or a fail.
+			box.Add(widget.NewLabel(u.T("Pretest.Line", map[string]any{"Date": u.loc.Date(a.FinishedAt), "Score": u.loc.Percent(a.Percent)})))
+		default:
+			outcome := u.T("Results.Failed")
+			if a.Passed {
+				outcome = u.T("Results.Passed")
+			}
+			box.Add(widget.NewLabel(u.T("Module.Attempt", map[string]any{
+				"Date": u.loc.Date(a.FinishedAt), "Score": u.loc.Percent(a.Percent), "Outcome": outcome})))
 		}
-		outcome := u.T("Results.Failed")
-		if a.Passed {
-			outcome = u.T("Results.Passed")
-		}
-		box.Add(widget.NewLabel(u.T("Module.Attempt", map[string]any{
-			"Date": u.loc.Date(a.FinishedAt), "Score": u.loc.Percent(a.Percent), "Outcome": outcome})))
 	}
+	box.Add(u.newWorkplacePanel(m).content())
 	return container.NewVScroll(container.NewPadded(box))
 }

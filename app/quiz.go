@@ -54,24 +54,41 @@ type quizScreen struct {
 	review   bool
 	reviewed []int // positions answered in this review session
 	moduleOf map[string]*modules.Module
+	// pretest is set for a module's pre-test: each answer is recorded and the next
+	// question follows at once, with no feedback until the end (it would teach the
+	// answers the pre-test measures).
+	pretest bool
 }
 
-// startQuiz draws a fresh set of questions and stores the new attempt.
+// startQuiz draws a fresh set of questions and stores the new attempt. The draw keeps
+// the measurements comparable: a quiz never shows the pre-test's questions and asks
+// again about its signs; a refresher avoids the pre-test's and the first quiz's
+// questions where the bank allows (quiz.DrawQuiz, quiz.DrawRefresher).
 func (u *UI) startQuiz(m *modules.Module) {
 	bank := m.In(u.loc.Lang).Bank
-	plan, err := quiz.NewPlan(bank, m.QuizSize, u.rng())
+	sums, err := u.store.Summaries(u.ctx, u.learner.ID)
 	if err != nil {
 		u.showError(err)
 		return
 	}
-	sums, err := u.store.Summaries(u.ctx, u.learner.ID)
+	measured, err := u.store.MeasuredItems(u.ctx, u.learner.ID, m.ID)
+	if err != nil {
+		u.showError(err)
+		return
+	}
+	refresher := sums[m.ID].Status == progress.ModulePassed
+	draw := quiz.DrawQuiz
+	if refresher {
+		draw = quiz.DrawRefresher
+	}
+	plan, err := draw(bank, m.QuizSize, quiz.Prior(measured), u.rng())
 	if err != nil {
 		u.showError(err)
 		return
 	}
 	a, err := u.store.StartAttempt(u.ctx, progress.NewAttempt{
 		LearnerID: u.learner.ID, ModuleID: m.ID, ContentVersion: m.Version, Language: u.loc.Lang, Plan: plan, PassMark: m.PassMark,
-		Refresher: sums[m.ID].Status == progress.ModulePassed,
+		Refresher: refresher,
 	})
 	if err != nil {
 		u.showError(err)
@@ -82,10 +99,12 @@ func (u *UI) startQuiz(m *modules.Module) {
 
 // resumeQuiz continues an attempt with the answers already stored.
 func (u *UI) resumeQuiz(m *modules.Module, a progress.Attempt, answers []progress.Answer) {
-	s := &quizScreen{u: u, module: m, attempt: a, noteSeen: map[int]bool{}}
+	s := &quizScreen{u: u, module: m, attempt: a, noteSeen: map[int]bool{}, pretest: a.Kind == progress.KindPretest}
 	if err := s.load(answers); err != nil {
 		dialog.ShowConfirm(u.T("Quiz.ContentChangedTitle"), u.T("Quiz.ContentChanged"), func(ok bool) {
-			if ok {
+			if ok && s.pretest {
+				u.startPretest(m)
+			} else if ok {
 				u.startQuiz(m)
 			}
 		}, u.win)
@@ -133,6 +152,9 @@ func (s *quizScreen) bank() []quiz.Question {
 func (s *quizScreen) title() string {
 	if s.review {
 		return s.u.T("Review.Title")
+	}
+	if s.pretest {
+		return s.u.T("Pretest.QuizTitle", map[string]any{"Module": s.module.In(s.u.loc.Lang).Title})
 	}
 	return s.module.In(s.u.loc.Lang).Title
 }
@@ -282,6 +304,8 @@ func (s *quizScreen) questionView(it quiz.Item) (fyne.CanvasObject, fyne.CanvasO
 			s.stepDone, s.chosen, s.shown = nil, nil, time.Now()
 			u.redraw()
 		})
+	case s.pretest:
+		action = widget.NewButtonWithIcon(u.T("Pretest.Answer"), theme.NavigateNextIcon(), s.submit)
 	default:
 		action = widget.NewButtonWithIcon(u.T("Quiz.Check"), theme.ConfirmIcon(), s.submit)
 	}
@@ -585,7 +609,7 @@ func (s *quizScreen) submit() {
 	}
 	if err := s.record(progress.Answer{
 		Position: s.idx, QuestionID: q.ID, Response: r, Complete: true, Correct: g.Correct, Score: &g.Score, Time: spent,
-		Confidence: s.confidence, Indicator: q.Topic,
+		Confidence: s.confidence, Indicator: s.cardTopic(q),
 	}); err != nil {
 		u.showError(err)
 		return
@@ -594,7 +618,21 @@ func (s *quizScreen) submit() {
 		u.showError(err)
 		return
 	}
+	if s.pretest {
+		s.onward()
+		return
+	}
 	u.redraw()
+}
+
+// onward leaves a pre-test's question once its answer is recorded: the next question,
+// or the end, with no feedback in between.
+func (s *quizScreen) onward() {
+	if s.idx >= s.session.Len()-1 {
+		s.finish()
+		return
+	}
+	s.next()
 }
 
 // submitStep takes the chosen scenario choice, stores the path so far, and grades the
@@ -619,7 +657,7 @@ func (s *quizScreen) submitStep(it quiz.Item, spent time.Duration) {
 		u.showError(err)
 		return
 	}
-	a := progress.Answer{Position: s.idx, QuestionID: q.ID, Response: r, Time: spent, Indicator: q.Topic}
+	a := progress.Answer{Position: s.idx, QuestionID: q.ID, Response: r, Time: spent, Indicator: s.cardTopic(q)}
 	if !more {
 		g, err := s.session.Grade(s.idx, r)
 		if err != nil {
@@ -632,14 +670,34 @@ func (s *quizScreen) submitStep(it quiz.Item, spent time.Duration) {
 		u.showError(err)
 		return
 	}
-	if more {
+	switch {
+	case more && s.pretest:
+		// The next step at once: a choice's feedback would teach the answer.
+		s.session.Partial(s.idx, r)
+		s.chosen, s.shown = nil, time.Now()
+	case more:
 		s.session.Partial(s.idx, r)
 		s.stepDone = &choice
-	} else if _, err := s.session.Answer(s.idx, r); err != nil {
-		u.showError(err)
-		return
+	default:
+		if _, err := s.session.Answer(s.idx, r); err != nil {
+			u.showError(err)
+			return
+		}
+		if s.pretest {
+			s.onward()
+			return
+		}
 	}
 	u.redraw()
+}
+
+// cardTopic is what an answer's review card is kept under: the question's topic, none
+// for a pre-test's answer (it makes no card).
+func (s *quizScreen) cardTopic(q quiz.Question) string {
+	if s.pretest {
+		return ""
+	}
+	return q.Topic
 }
 
 // record commits an answer before its feedback shows: in the attempt, or for a review
@@ -750,12 +808,17 @@ func (s *quizScreen) finish() {
 		u.showError(err)
 		return
 	}
+	if s.pretest {
+		u.showPretestResults(s.module, a, s.session)
+		return
+	}
 	u.showResults(s.module, a, s.session)
 }
 
-// pause leaves the quiz; every answer is already stored, so nothing is lost.
+// pause leaves the quiz; every answer is already stored, so nothing is lost. A
+// pre-test left goes back to the catalog: the module's lessons come after it.
 func (s *quizScreen) pause() {
-	if s.review {
+	if s.review || s.pretest {
 		s.u.showCatalog()
 		return
 	}

@@ -135,13 +135,15 @@ func (t *trainerScreen) view() fyne.CanvasObject {
 	title := heading(u.T("Trainer.ModeTitle"))
 	// Each tab is built when it is first shown: the statistics and the outbox are not
 	// worth reading for a trainer who only looks at the matrix.
-	builders := []func() fyne.CanvasObject{t.completionTab, t.modulesTab, t.cohortsTab, t.exportsTab, t.settingsTab}
+	builders := []func() fyne.CanvasObject{t.completionTab, t.modulesTab, t.cohortsTab, t.exportsTab, t.settingsTab,
+		func() fyne.CanvasObject { return u.newMeasureTab().content() }}
 	items := []*container.TabItem{
 		container.NewTabItemWithIcon(u.T("Trainer.TabCompletion"), theme.ListIcon(), container.NewStack()),
 		container.NewTabItemWithIcon(u.T("Trainer.TabModules"), theme.InfoIcon(), container.NewStack()),
 		container.NewTabItemWithIcon(u.T("Trainer.TabCohorts"), theme.AccountIcon(), container.NewStack()),
 		container.NewTabItemWithIcon(u.T("Exports.Tab"), theme.UploadIcon(), container.NewStack()),
 		container.NewTabItemWithIcon(u.T("Trainer.TabSettings"), theme.SettingsIcon(), container.NewStack()),
+		container.NewTabItemWithIcon(u.T("Proof.Tab"), theme.HistoryIcon(), container.NewStack()),
 	}
 	build := func(i int) {
 		if stack := items[i].Content.(*fyne.Container); len(stack.Objects) == 0 {
@@ -511,16 +513,24 @@ func (t *trainerScreen) learnerView(r progress.LearnerStatus) fyne.CanvasObject 
 			}
 			outcome := u.T("Trainer.AttemptOpen")
 			switch {
+			case a.Status == progress.AttemptSkipped:
+				box.Add(wrapped(u.T("Pretest.Kind") + " · " + u.T("Pretest.SkippedLine", map[string]any{"Date": u.loc.Date(a.FinishedAt)})))
+				continue
 			case a.Status == progress.AttemptAbandoned:
 				outcome = u.T("Trainer.AttemptAbandoned")
+			case a.Status == progress.AttemptFinished && a.Kind == progress.KindPretest:
+				outcome = u.loc.Percent(a.Percent) // a pre-test is never passed or failed
 			case a.Status == progress.AttemptFinished && a.Passed:
 				outcome = u.T("Results.Passed")
 			case a.Status == progress.AttemptFinished:
 				outcome = u.T("Results.Failed")
 			}
 			kind := ""
-			if a.Kind == progress.KindRefresher {
+			switch a.Kind {
+			case progress.KindRefresher:
 				kind = u.T("Trainer.Refresher") + " · "
+			case progress.KindPretest:
+				kind = u.T("Pretest.Kind") + " · "
 			}
 			box.Add(wrapped(kind + u.T("Trainer.AttemptLine", map[string]any{
 				"Date": u.loc.Date(a.StartedAt), "Answered": u.loc.Number(len(answers)), "Total": u.loc.Number(a.Total),
@@ -644,12 +654,24 @@ func (t *trainerScreen) settingsTab() fyne.CanvasObject {
 			u.showError(err)
 		}
 	})
+	workplace := widget.NewCheck(u.T("Proof.WorkplaceSetting"), nil)
+	if on, err := u.store.WorkplaceQuestions(u.ctx); err == nil {
+		workplace.SetChecked(on)
+	} else {
+		u.showError(err)
+	}
+	workplace.OnChanged = func(on bool) {
+		if err := u.store.SetWorkplaceQuestions(u.ctx, on); err != nil {
+			u.showError(err)
+		}
+	}
 	passForm := widget.NewForm(
 		widget.NewFormItem(u.T("Trainer.OldPassphrase"), old),
 		widget.NewFormItem(u.T("Trainer.NewPassphrase"), pass),
 		widget.NewFormItem(u.T("Trainer.RepeatPassphrase"), again))
 	return container.NewVScroll(container.NewVBox(
 		heading(u.T("Trainer.RefresherTitle")), wrapped(u.T("Trainer.RefresherHelp")), form, container.NewHBox(save),
+		widget.NewSeparator(), heading(u.T("Proof.WorkplaceTitle")), wrapped(u.T("Proof.WorkplaceSettingHelp")), workplace,
 		widget.NewSeparator(), heading(u.T("Trainer.ChangePassphrase")), passForm, container.NewHBox(change),
 		widget.NewSeparator(), t.trustSettings()))
 }

@@ -45,6 +45,28 @@ type UI struct {
 	// the smoke test).
 	Seed  uint64
 	draws uint64
+	// onUI runs a read's result on the UI goroutine (fyne.Do); tests collect the
+	// results and apply them on the test goroutine. pending counts the reads under way.
+	onUI    func(func())
+	pending sync.WaitGroup
+}
+
+// fetch runs read off the UI goroutine, then apply with its result on the UI
+// goroutine; an error is shown instead, and apply is not called. (Issue 11 brings the
+// same helper for every screen: when both are in, one of the two goes.)
+func fetch[T any](u *UI, read func(ctx context.Context) (T, error), apply func(T)) {
+	u.pending.Add(1)
+	go func() {
+		defer u.pending.Done()
+		v, err := read(u.ctx)
+		u.onUI(func() {
+			if err != nil {
+				u.showError(err)
+				return
+			}
+			apply(v)
+		})
+	}()
 }
 
 // rng returns the random source for the next quiz draw.
@@ -69,7 +91,8 @@ func New(a fyne.App, store *progress.Store, catalog *modules.Catalog, bundle *lo
 // content check`.
 func NewLazy(a fyne.App, store *progress.Store, load func() *modules.Catalog, bundle *locales.Bundle, systemLocales ...string) *UI {
 	content := sync.OnceValue(load)
-	u := &UI{app: a, store: store, content: content, bundle: bundle, prefs: prefs{a.Preferences()}, ctx: context.Background()}
+	u := &UI{app: a, store: store, content: content, bundle: bundle, prefs: prefs{a.Preferences()}, ctx: context.Background(),
+		onUI: fyne.Do}
 	lang := u.prefs.language()
 	if lang == "" {
 		lang = locales.Match(systemLocales...)

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 
@@ -62,6 +63,28 @@ type harness struct {
 	store *progress.Store
 	path  string
 	cat   *modules.Catalog
+	// results are the reads' results waiting to be applied (settle), as the real
+	// driver applies them on the UI goroutine.
+	mu      sync.Mutex
+	results []func()
+}
+
+// settle waits for the screens' reads and applies their results on the test
+// goroutine, until none is left.
+func (h *harness) settle() {
+	for {
+		h.ui.pending.Wait()
+		h.mu.Lock()
+		results := h.results
+		h.results = nil
+		h.mu.Unlock()
+		if len(results) == 0 {
+			return
+		}
+		for _, apply := range results {
+			apply()
+		}
+	}
 }
 
 func newHarness(t *testing.T, path string) *harness {
@@ -83,6 +106,11 @@ func newHarness(t *testing.T, path string) *harness {
 	}
 	h := &harness{t: t, store: store, path: path, cat: catalogForTest(t)}
 	h.ui = New(a, store, h.cat, bundle, "fr-BE")
+	h.ui.onUI = func(f func()) {
+		h.mu.Lock()
+		h.results = append(h.results, f)
+		h.mu.Unlock()
+	}
 	h.ui.Start()
 	h.ui.Window().Resize(fyne.NewSize(1000, 720))
 	return h
@@ -202,6 +230,8 @@ func (h *harness) answer(right bool) {
 	}
 	it := s.item()
 	q := it.Question
+	idx := s.idx // a pre-test moves on to the next question once an answer is saved
+	answered := func() bool { return s.session.Item(idx).Answered }
 	rows := func() []*optionRow { return findAll[*optionRow](h, nil) }
 	switch q.Kind {
 	case quiz.Single, quiz.TrueFalse, quiz.Multiple:
@@ -213,7 +243,7 @@ func (h *harness) answer(right bool) {
 				picked++
 			}
 		}
-		h.tap("Quiz.Check")
+		h.check()
 	case quiz.Ordering:
 		target := slices.Clone(q.Answer)
 		if !right {
@@ -230,7 +260,7 @@ func (h *harness) answer(right bool) {
 		if !slices.Equal(s.order, target) {
 			h.t.Fatalf("ordering by buttons gave %v, want %v", s.order, target)
 		}
-		h.tap("Quiz.Check")
+		h.check()
 	case quiz.Matching:
 		sels := findAll(h, func(sel *widget.Select) bool { return sel.PlaceHolder == h.ui.T("Quiz.ChooseTarget") })
 		if len(sels) != len(q.Options) {
@@ -248,7 +278,10 @@ func (h *harness) answer(right bool) {
 			}
 			sels[i].SetSelected(t.Text)
 		}
-		h.tap("Quiz.Check")
+		h.check()
+		if s.pretest {
+			break
+		}
 		// Once checked, each pair given is shown as text, not as a faint disabled list.
 		if n := len(findAll(h, func(sel *widget.Select) bool { return sel.PlaceHolder == h.ui.T("Quiz.ChooseTarget") })); n != 0 {
 			h.t.Errorf("%d lists still shown after checking", n)
@@ -260,12 +293,12 @@ func (h *harness) answer(right bool) {
 	case quiz.Spot:
 		// Right: every sign and nothing else; wrong: only phrases that are not signs.
 		h.markSpot(func(id string) bool { _, sign := q.Signs[id]; return sign == right })
-		h.tap("Quiz.Check")
+		h.check()
 	case quiz.Scenario:
 		if h.shows(h.ui.T("Note.Title")) {
 			h.tap("Note.Continue")
 		}
-		for !s.item().Answered {
+		for !answered() {
 			step, _, err := q.ScenarioNext(s.item().Response.Path)
 			if err != nil {
 				h.t.Fatal(err)
@@ -276,15 +309,26 @@ func (h *harness) answer(right bool) {
 					break
 				}
 			}
-			h.tap("Quiz.Check")
-			if !s.item().Answered {
+			h.check()
+			if !answered() && !s.pretest {
 				h.tap("Quiz.Continue")
 			}
 		}
 	}
-	if !s.item().Answered {
+	if !answered() {
 		h.t.Fatalf("question %s (%s) not answered", q.ID, q.Kind)
 	}
+}
+
+// check taps the button that checks an answer: "Check", or in a pre-test, which shows
+// no feedback, "Save and continue".
+func (h *harness) check() {
+	h.t.Helper()
+	if h.ui.quiz != nil && h.ui.quiz.pretest {
+		h.tap("Pretest.Answer")
+		return
+	}
+	h.tap("Quiz.Check")
 }
 
 // takeQuiz answers every remaining question, rightly or not, and opens the results.
@@ -311,8 +355,10 @@ func TestLearnerJourneyFromFirstStartToPassedModule(t *testing.T) {
 	h.mustShow(core.In("fr").Title)
 	h.mustShow(h.ui.T("Catalog.ForEveryone"))
 
-	// Open the core module and read its first lesson to the end.
+	// Open the core module (skipping its pre-test) and read its first lesson to the end.
 	test.Tap(findAll(h, func(b *widget.Button) bool { return b.Text == h.ui.T("Catalog.Open") })[0])
+	h.settle()
+	h.tap("Pretest.Skip")
 	h.mustShow(h.ui.T("Module.Lessons"))
 	test.Tap(findAll(h, func(b *widget.Button) bool { return b.Text == h.ui.T("Module.Read") })[0])
 	lesson := core.In("fr").Lessons[0]
@@ -348,10 +394,11 @@ func TestLearnerJourneyFromFirstStartToPassedModule(t *testing.T) {
 		t.Errorf("module status %+v", s)
 	}
 	attempts, _ := h.store.Attempts(context.Background(), h.ui.learner.ID, "core")
-	if len(attempts) != 2 || attempts[0].Passed == attempts[1].Passed {
+	// The two quizzes, and the pre-test skipped at the start (no questions).
+	if len(attempts) != 3 || attempts[0].Passed == attempts[1].Passed || attempts[2].Status != progress.AttemptSkipped {
 		t.Errorf("attempts %+v", attempts)
 	}
-	for _, a := range attempts {
+	for _, a := range attempts[:2] {
 		answers, _ := h.store.Answers(context.Background(), a.ID)
 		if len(answers) != core.QuizSize {
 			t.Errorf("attempt %d stored %d answers", a.ID, len(answers))

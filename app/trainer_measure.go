@@ -1,0 +1,338 @@
+package app
+
+import (
+	"cmp"
+	"context"
+	"image/color"
+	"slices"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"indicia/app/measure"
+	"indicia/app/progress"
+	"indicia/app/report"
+	"indicia/modules"
+)
+
+// measureTab is trainer mode's proof that the training works: for the learners the
+// filter selects, before / after / kept per module with their 95 % intervals, the
+// learners behind each and the normalised gain; the same per warning sign of one
+// module, the worst kept first; how often a "sure" answer was wrong, per sign; how
+// often "sure" and "guessing" answers were right, per cohort; and what learners said
+// about their workplace, per cohort. Groups of fewer than measure.MinGroup learners
+// show their counts only. Its data is read off the UI goroutine.
+type measureTab struct {
+	u      *UI
+	filter progress.Filter
+	module string // the module whose signs are shown
+	root   *fyne.Container
+	body   *fyne.Container // everything below the filters
+	cohort *widget.Select
+	role   *widget.Select
+	mod    *widget.Select
+	// generation counts the reads asked for: a slow read's result that a newer one
+	// replaced is dropped.
+	generation int
+}
+
+// measureData is what the tab reads for one choice of filters.
+type measureData struct {
+	modules     []report.GainGroup // one per module
+	signs       []report.GainGroup // one per indicator of the chosen module
+	wrong       []progress.ConfidentWrongRow
+	calibration []progress.CalibrationRow
+	workplace   []progress.WorkplaceRow
+}
+
+func (u *UI) newMeasureTab() *measureTab {
+	t := &measureTab{u: u, body: container.NewVBox()}
+	mods := u.catalog().Modules
+	t.module = mods[0].ID
+	var names []string
+	for _, m := range mods {
+		names = append(names, m.In(u.loc.Lang).Title)
+	}
+	t.mod = widget.NewSelect(names, nil)
+	t.mod.SetSelectedIndex(0)
+	t.role = widget.NewSelect(append([]string{u.T("Trainer.AllRoles")}, u.roleOptions()...), nil)
+	t.role.SetSelectedIndex(0)
+	t.cohort = widget.NewSelect([]string{u.T("Trainer.AllCohorts"), u.T("Trainer.NoCohort")}, nil)
+	t.cohort.SetSelectedIndex(0)
+	fetch(u, func(ctx context.Context) ([]progress.Cohort, error) { return u.store.Cohorts(ctx) }, func(cs []progress.Cohort) {
+		opts := []string{u.T("Trainer.AllCohorts"), u.T("Trainer.NoCohort")}
+		for _, c := range cs {
+			opts = append(opts, c.Code)
+		}
+		t.cohort.Options = opts
+		t.cohort.Refresh()
+	})
+	t.cohort.OnChanged = func(string) { t.changed() }
+	t.role.OnChanged = func(string) { t.changed() }
+	t.mod.OnChanged = func(string) { t.changed() }
+	filters := container.NewGridWithColumns(3,
+		container.NewBorder(nil, nil, widget.NewLabel(u.T("Trainer.Cohort")), nil, t.cohort),
+		container.NewBorder(nil, nil, widget.NewLabel(u.T("Learners.Role")), nil, t.role),
+		container.NewBorder(nil, nil, widget.NewLabel(u.T("Proof.Module")), nil, t.mod))
+	t.root = container.NewBorder(filters, nil, nil, nil, container.NewVScroll(container.NewPadded(t.body)))
+	t.load()
+	return t
+}
+
+func (t *measureTab) content() fyne.CanvasObject { return t.root }
+
+// changed reads the figures again after a filter changed.
+func (t *measureTab) changed() {
+	f := progress.Filter{}
+	switch i := t.cohort.SelectedIndex(); {
+	case i == 1:
+		f.NoCohort = true
+	case i > 1:
+		f.Cohort = t.cohort.Selected
+	}
+	if i := t.role.SelectedIndex(); i > 0 {
+		f.Role = string(modules.Roles[i-1])
+	}
+	mods := t.u.catalog().Modules
+	module := t.module
+	if i := t.mod.SelectedIndex(); i >= 0 && i < len(mods) {
+		module = mods[i].ID
+	}
+	if f != t.filter || module != t.module {
+		t.filter, t.module = f, module
+		t.load()
+	}
+}
+
+// load shows that the figures are being read, reads them, and shows them.
+func (t *measureTab) load() {
+	u := t.u
+	t.generation++
+	gen, f, module := t.generation, t.filter, t.module
+	t.body.Objects = []fyne.CanvasObject{u.loadingLabel()}
+	t.body.Refresh()
+	cat := u.catalog()
+	lang := u.loc.Lang
+	fetch(u, func(ctx context.Context) (measureData, error) {
+		var d measureData
+		all, one := report.MeasuredItems(cat), report.MeasuredItems(cat, module)
+		rows, err := u.store.Gain(ctx, progress.GainQuery{Filter: f, Items: all})
+		if err != nil {
+			return d, err
+		}
+		d.modules = report.GainGroups(rows, cat, lang)
+		if rows, err = u.store.Gain(ctx, progress.GainQuery{Filter: f, Items: one, ByIndicator: true}); err != nil {
+			return d, err
+		}
+		d.signs = report.GainGroups(rows, cat, lang)
+		if d.wrong, err = u.store.ConfidentWrong(ctx, progress.GainQuery{Filter: f, Items: one}); err != nil {
+			return d, err
+		}
+		byCohort := f.Cohort == "" && !f.NoCohort
+		if d.calibration, err = u.store.Calibration(ctx, progress.GainQuery{Filter: f, Items: all, ByCohort: byCohort}); err != nil {
+			return d, err
+		}
+		d.workplace, err = u.store.WorkplaceTotals(ctx, f, byCohort, nil)
+		return d, err
+	}, func(d measureData) {
+		if gen == t.generation {
+			t.show(d)
+		}
+	})
+}
+
+// names are before, after and kept in the interface's language.
+func (t *measureTab) names() [3]string {
+	u := t.u
+	return [3]string{u.T("Gain.Before"), u.T("Gain.After"), u.T("Gain.Kept")}
+}
+
+// figure is a measurement's text beside its bar: the mean and the learners, or the
+// learners alone for a group too small to show more.
+func (t *measureTab) figure(e measure.Estimate) string {
+	u := t.u
+	switch {
+	case e.N == 0:
+		return u.T("Gain.NoOne")
+	case !e.Shown():
+		return u.T("Gain.CountOnly", map[string]any{"N": u.loc.Number(e.N)})
+	}
+	return u.T("Gain.MeanN", map[string]any{"Mean": u.loc.PercentDecimal(e.Mean), "N": u.loc.Number(e.N)})
+}
+
+// gainLine is the normalised gain and the learners it rests on, or why there is none.
+func (t *measureTab) gainLine(g report.GainGroup) string {
+	u := t.u
+	if !g.HasGain {
+		return u.T("Gain.NoGain", map[string]any{"N": u.loc.Number(g.Pairs)})
+	}
+	return u.T("Gain.GainOf", map[string]any{"Gain": u.loc.Decimal(g.Gain, 2), "N": u.loc.Number(g.Pairs)})
+}
+
+// bars is a group's chart.
+func (t *measureTab) bars(g report.GainGroup, compact bool) *gainBars {
+	est := [3]measure.Estimate{g.Before, g.After, g.Kept}
+	var values [3]string
+	for i, e := range est {
+		values[i] = t.figure(e)
+	}
+	return newGainBars(t.names(), values, est, compact)
+}
+
+// share is a proportion as text: the rate with its interval and what it rests on, or
+// the counts alone for too few learners.
+func (t *measureTab) share(p measure.Proportion, key string) string {
+	u := t.u
+	if !p.Shown() {
+		return u.T("Proof.ShareCountOnly", map[string]any{"Answers": u.loc.Number(p.Count), "Learners": u.loc.Number(p.Learners)})
+	}
+	return u.T(key, map[string]any{"Rate": u.loc.Percent(int(p.Rate*100 + 0.5)), "Low": u.loc.Number(int(p.Low*100 + 0.5)),
+		"High": u.loc.Number(int(p.High*100 + 0.5)), "Answers": u.loc.Number(p.Count), "Learners": u.loc.Number(p.Learners)})
+}
+
+func (t *measureTab) cohortName(code string) string {
+	if code == "" {
+		if t.filter.Cohort != "" {
+			return t.filter.Cohort
+		}
+		return t.u.T("Proof.AllSelected")
+	}
+	return code
+}
+
+func (t *measureTab) show(d measureData) {
+	u := t.u
+	cat := u.catalog()
+	var objs []fyne.CanvasObject
+	legend := container.NewHBox()
+	for i, n := range t.names() {
+		legend.Add(swatch(measurementColours[i]))
+		legend.Add(widget.NewLabel(n))
+	}
+	intro := wrapped(u.T("Proof.Intro", map[string]any{"N": u.loc.Number(measure.MinGroup)}))
+	objs = append(objs, heading(u.T("Proof.Title")), intro, legend)
+
+	// Before, after and kept per module.
+	if len(d.modules) == 0 {
+		objs = append(objs, wrapped(u.T("Gain.NoData")))
+	}
+	for _, g := range d.modules {
+		gain := wrapped(t.gainLine(g))
+		objs = append(objs, widget.NewCard("", "", container.NewVBox(heading(g.Label), t.bars(g, false), gain)))
+	}
+
+	// Per sign of the chosen module, the worst kept first.
+	m, _ := cat.Module(t.module)
+	title := ""
+	if m != nil {
+		title = m.In(u.loc.Lang).Title
+	}
+	objs = append(objs, widget.NewSeparator(), heading(u.T("Proof.SignsTitle", map[string]any{"Module": title})),
+		wrapped(u.T("Proof.SignsIntro")))
+	if len(d.signs) == 0 {
+		objs = append(objs, wrapped(u.T("Gain.NoData")))
+	}
+	for _, g := range d.signs {
+		label := widget.NewLabelWithStyle(g.Label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		label.Wrapping = fyne.TextWrapWord
+		objs = append(objs, container.NewVBox(label, t.bars(g, true)))
+	}
+
+	// Confident and wrong, per sign: the highest share first.
+	objs = append(objs, widget.NewSeparator(), heading(u.T("Proof.WrongTitle", map[string]any{"Module": title})),
+		wrapped(u.T("Proof.WrongIntro")))
+	type wrongRow struct {
+		label string
+		p     measure.Proportion
+	}
+	var wrong []wrongRow
+	for _, r := range d.wrong {
+		wrong = append(wrong, wrongRow{u.indicatorLabel(r.Indicator), measure.Share(r.Sure.Hits, r.Sure.Answers, r.Sure.Learners)})
+	}
+	slices.SortStableFunc(wrong, func(a, b wrongRow) int {
+		switch {
+		case a.p.Shown() && b.p.Shown():
+			return cmp.Compare(b.p.Rate, a.p.Rate)
+		case a.p.Shown():
+			return -1
+		case b.p.Shown():
+			return 1
+		}
+		return 0
+	})
+	if len(wrong) == 0 {
+		objs = append(objs, wrapped(u.T("Gain.NoData")))
+	}
+	for _, r := range wrong {
+		line := wrapped(t.share(r.p, "Proof.WrongShare"))
+		row := container.NewGridWithColumns(2, wrapped(r.label), line)
+		if r.p.Shown() {
+			row = container.NewGridWithColumns(2, wrapped(r.label), container.NewVBox(rateBar(r.p, missingColor), line))
+		}
+		objs = append(objs, row)
+	}
+
+	// Calibration, per cohort.
+	objs = append(objs, widget.NewSeparator(), heading(u.T("Proof.CalibrationTitle")), wrapped(u.T("Proof.CalibrationIntro")))
+	if len(d.calibration) == 0 {
+		objs = append(objs, wrapped(u.T("Gain.NoData")))
+	}
+	for _, c := range d.calibration {
+		sure := measure.Share(c.Sure.Hits, c.Sure.Answers, c.Sure.Learners)
+		guess := measure.Share(c.Guessing.Hits, c.Guessing.Answers, c.Guessing.Learners)
+		objs = append(objs, container.NewGridWithColumns(3,
+			widget.NewLabelWithStyle(t.cohortName(c.Cohort), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+			wrapped(u.T("Proof.Sure")+" "+t.share(sure, "Proof.RightShare")),
+			wrapped(u.T("Proof.Guessing")+" "+t.share(guess, "Proof.RightShare"))))
+	}
+
+	// Did it reach the workplace?
+	objs = append(objs, widget.NewSeparator(), heading(u.T("Proof.WorkplaceTitle")),
+		wrapped(u.T("Proof.WorkplaceIntro", map[string]any{"N": u.loc.Number(measure.MinGroup)})))
+	if len(d.workplace) == 0 {
+		objs = append(objs, wrapped(u.T("Proof.WorkplaceNone")))
+	}
+	for _, w := range d.workplace {
+		name := widget.NewLabelWithStyle(t.cohortName(w.Cohort), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		if w.Learners < measure.MinGroup {
+			objs = append(objs, container.NewGridWithColumns(2, name,
+				wrapped(u.T("Proof.WorkplaceTooFew", map[string]any{"N": u.loc.Number(w.Learners)}))))
+			continue
+		}
+		lines := container.NewVBox(wrapped(u.T("Proof.WorkplaceLearners", map[string]any{"N": u.loc.Number(w.Learners), "Answers": u.loc.Number(w.Answers)})))
+		for _, q := range []struct {
+			key    string
+			counts map[progress.Reply]int
+		}{{"Workplace.MetSign", w.MetSign}, {"Workplace.Alerted", w.Alerted}, {"Workplace.KnewWhom", w.KnewWhom}} {
+			lines.Add(wrapped(u.T(q.key) + " " + u.T("Proof.WorkplaceCounts", map[string]any{
+				"Yes": u.loc.Number(q.counts[progress.ReplyYes]), "No": u.loc.Number(q.counts[progress.ReplyNo]),
+				"Unsaid": u.loc.Number(q.counts[progress.ReplyUnsaid])})))
+		}
+		objs = append(objs, container.NewGridWithColumns(2, name, lines))
+	}
+
+	// How to read them.
+	about := container.NewVBox(wrapped(u.T("Gain.About.Measurements")), wrapped(u.T("Gain.About.Scores")),
+		wrapped(u.T("Gain.About.Gain")), wrapped(u.T("Gain.About.Small", map[string]any{"N": u.loc.Number(measure.MinGroup)})),
+		wrapped(u.T("Gain.About.Caution")))
+	objs = append(objs, widget.NewSeparator(), widget.NewAccordion(widget.NewAccordionItem(u.T("Gain.AboutSheet"), about)))
+	t.body.Objects = objs
+	t.body.Refresh()
+}
+
+// rateBar shows a proportion as a filled share of a bar, in c.
+func rateBar(p measure.Proportion, c color.Color) fyne.CanvasObject {
+	bar := &stackedBar{parts: []int{int(p.Rate*1000 + 0.5), 1000 - int(p.Rate*1000+0.5)}, colors: []color.Color{c, notStartedColor}}
+	bar.ExtendBaseWidget(bar)
+	return bar
+}
+
+// loadingLabel says that figures are being read.
+func (u *UI) loadingLabel() fyne.CanvasObject {
+	l := widget.NewLabel(u.T("Proof.Loading"))
+	l.TextStyle = fyne.TextStyle{Italic: true}
+	busy := widget.NewActivity()
+	busy.Start()
+	return container.NewHBox(busy, l)
+}
