@@ -42,6 +42,8 @@ type measureData struct {
 	modules     []report.GainGroup // one per module
 	signs       []report.GainGroup // one per indicator of the chosen module
 	wrong       []progress.ConfidentWrongRow
+	// calibration and workplace: first the learners the filter selects together, then
+	// (when the filter takes every cohort) each cohort.
 	calibration []progress.CalibrationRow
 	workplace   []progress.WorkplaceRow
 }
@@ -129,11 +131,23 @@ func (t *measureTab) load() {
 		if d.wrong, err = u.store.ConfidentWrong(ctx, progress.GainQuery{Filter: f, Items: one}); err != nil {
 			return d, err
 		}
-		byCohort := f.Cohort == "" && !f.NoCohort
-		if d.calibration, err = u.store.Calibration(ctx, progress.GainQuery{Filter: f, Items: all, ByCohort: byCohort}); err != nil {
+		if d.calibration, err = u.store.Calibration(ctx, progress.GainQuery{Filter: f, Items: all}); err != nil {
 			return d, err
 		}
-		d.workplace, err = u.store.WorkplaceTotals(ctx, f, byCohort, nil)
+		if d.workplace, err = u.store.WorkplaceTotals(ctx, f, false, nil); err != nil {
+			return d, err
+		}
+		if f.Cohort == "" && !f.NoCohort {
+			cal, err := u.store.Calibration(ctx, progress.GainQuery{Filter: f, Items: all, ByCohort: true})
+			if err != nil {
+				return d, err
+			}
+			wp, err := u.store.WorkplaceTotals(ctx, f, true, nil)
+			if err != nil {
+				return d, err
+			}
+			d.calibration, d.workplace = append(d.calibration, cal...), append(d.workplace, wp...)
+		}
 		return d, err
 	}, func(d measureData) {
 		if gen == t.generation {
@@ -156,7 +170,7 @@ func (t *measureTab) figure(e measure.Estimate) string {
 	case e.N == 0:
 		return u.T("Gain.NoOne")
 	case !e.Shown():
-		return u.T("Gain.CountOnly", map[string]any{"N": u.loc.Number(e.N)})
+		return u.N("Gain.CountOnly", e.N, nil)
 	}
 	return u.T("Gain.MeanN", map[string]any{"Mean": u.loc.PercentDecimal(e.Mean), "N": u.loc.Number(e.N)})
 }
@@ -165,7 +179,7 @@ func (t *measureTab) figure(e measure.Estimate) string {
 func (t *measureTab) gainLine(g report.GainGroup) string {
 	u := t.u
 	if !g.HasGain {
-		return u.T("Gain.NoGain", map[string]any{"N": u.loc.Number(g.Pairs)})
+		return u.N("Gain.NoGain", g.Pairs, nil)
 	}
 	return u.T("Gain.GainOf", map[string]any{"Gain": u.loc.Decimal(g.Gain, 2), "N": u.loc.Number(g.Pairs)})
 }
@@ -185,18 +199,24 @@ func (t *measureTab) bars(g report.GainGroup, compact bool) *gainBars {
 func (t *measureTab) share(p measure.Proportion, key string) string {
 	u := t.u
 	if !p.Shown() {
-		return u.T("Proof.ShareCountOnly", map[string]any{"Answers": u.loc.Number(p.Count), "Learners": u.loc.Number(p.Learners)})
+		return u.N("Proof.ShareCountOnly", p.Count, nil)
 	}
 	return u.T(key, map[string]any{"Rate": u.loc.Percent(int(p.Rate*100 + 0.5)), "Low": u.loc.Number(int(p.Low*100 + 0.5)),
 		"High": u.loc.Number(int(p.High*100 + 0.5)), "Answers": u.loc.Number(p.Count), "Learners": u.loc.Number(p.Learners)})
 }
 
-func (t *measureTab) cohortName(code string) string {
-	if code == "" {
-		if t.filter.Cohort != "" {
-			return t.filter.Cohort
-		}
+// cohortName names a row of the calibration or workplace lists: the first is the
+// selection as a whole, the others cohorts ("" the learners without one).
+func (t *measureTab) cohortName(i int, code string) string {
+	switch {
+	case i == 0 && t.filter.Cohort != "":
+		return t.filter.Cohort
+	case i == 0 && t.filter.NoCohort:
+		return t.u.T("Trainer.NoCohort")
+	case i == 0:
 		return t.u.T("Proof.AllSelected")
+	case code == "":
+		return t.u.T("Trainer.NoCohort")
 	}
 	return code
 }
@@ -278,13 +298,21 @@ func (t *measureTab) show(d measureData) {
 	if len(d.calibration) == 0 {
 		objs = append(objs, wrapped(u.T("Gain.NoData")))
 	}
-	for _, c := range d.calibration {
+	small := 0
+	for i, c := range d.calibration {
+		if i > 0 && max(c.Sure.Learners, c.Guessing.Learners) < measure.MinGroup {
+			small++ // a cohort too small: its counts show when it is chosen
+			continue
+		}
 		sure := measure.Share(c.Sure.Hits, c.Sure.Answers, c.Sure.Learners)
 		guess := measure.Share(c.Guessing.Hits, c.Guessing.Answers, c.Guessing.Learners)
 		objs = append(objs, container.NewGridWithColumns(3,
-			widget.NewLabelWithStyle(t.cohortName(c.Cohort), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+			widget.NewLabelWithStyle(t.cohortName(i, c.Cohort), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 			wrapped(u.T("Proof.Sure")+" "+t.share(sure, "Proof.RightShare")),
 			wrapped(u.T("Proof.Guessing")+" "+t.share(guess, "Proof.RightShare"))))
+	}
+	if small > 0 {
+		objs = append(objs, wrapped(u.N("Proof.SmallCohorts", small, nil)))
 	}
 
 	// Did it reach the workplace?
@@ -293,11 +321,15 @@ func (t *measureTab) show(d measureData) {
 	if len(d.workplace) == 0 {
 		objs = append(objs, wrapped(u.T("Proof.WorkplaceNone")))
 	}
-	for _, w := range d.workplace {
-		name := widget.NewLabelWithStyle(t.cohortName(w.Cohort), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		if w.Learners < measure.MinGroup {
-			objs = append(objs, container.NewGridWithColumns(2, name,
-				wrapped(u.T("Proof.WorkplaceTooFew", map[string]any{"N": u.loc.Number(w.Learners)}))))
+	small = 0
+	for i, w := range d.workplace {
+		name := widget.NewLabelWithStyle(t.cohortName(i, w.Cohort), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		switch {
+		case i > 0 && w.Learners < measure.MinGroup:
+			small++
+			continue
+		case w.Learners < measure.MinGroup:
+			objs = append(objs, container.NewGridWithColumns(2, name, wrapped(u.N("Proof.WorkplaceTooFew", w.Learners, nil))))
 			continue
 		}
 		lines := container.NewVBox(wrapped(u.T("Proof.WorkplaceLearners", map[string]any{"N": u.loc.Number(w.Learners), "Answers": u.loc.Number(w.Answers)})))
@@ -310,6 +342,9 @@ func (t *measureTab) show(d measureData) {
 				"Unsaid": u.loc.Number(q.counts[progress.ReplyUnsaid])})))
 		}
 		objs = append(objs, container.NewGridWithColumns(2, name, lines))
+	}
+	if small > 0 {
+		objs = append(objs, wrapped(u.N("Proof.SmallCohorts", small, nil)))
 	}
 
 	// How to read them.

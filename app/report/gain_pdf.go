@@ -215,7 +215,7 @@ func (g *Gain) estimateText(e measure.Estimate) string {
 	case e.N == 0:
 		return l.T("Gain.NoOne")
 	case !e.Shown():
-		return l.T("Gain.CountOnly", map[string]any{"N": l.Number(e.N)})
+		return l.N("Gain.CountOnly", e.N, nil)
 	}
 	return l.T("Gain.MeanN", map[string]any{"Mean": l.PercentDecimal(e.Mean), "N": l.Number(e.N)})
 }
@@ -234,7 +234,7 @@ func (g *Gain) intervalText(e measure.Estimate) string {
 func (g *Gain) gainText(gr GainGroup) string {
 	l := g.Loc
 	if !gr.HasGain {
-		return l.T("Gain.NoGain", map[string]any{"N": l.Number(gr.Pairs)})
+		return l.N("Gain.NoGain", gr.Pairs, nil)
 	}
 	return l.T("Gain.GainOf", map[string]any{"Gain": l.Decimal(gr.Gain, 2), "N": l.Number(gr.Pairs)})
 }
