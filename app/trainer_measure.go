@@ -39,9 +39,9 @@ type measureTab struct {
 
 // measureData is what the tab reads for one choice of filters.
 type measureData struct {
-	modules     []report.GainGroup // one per module
-	signs       []report.GainGroup // one per indicator of the chosen module
-	wrong       []progress.ConfidentWrongRow
+	modules []report.GainGroup // one per module
+	signs   []report.GainGroup // one per indicator of the chosen module
+	wrong   []progress.ConfidentWrongRow
 	// calibration and workplace: first the learners the filter selects together, then
 	// (when the filter takes every cohort) each cohort.
 	calibration []progress.CalibrationRow
