@@ -64,10 +64,11 @@ test: test-deps windows-deps
 	$(MAKE) --no-print-directory fuzz FUZZ_SHORT=1 FUZZFLAGS=-parallel=1
 
 # faults runs the fault tests at full length: 100 SIGKILLs while answers are recorded,
-# a full disk, damaged and foreign files, a second running copy.
+# 100 simulated power cuts in each journal mode (and 10 with synchronous=OFF, which
+# must lose answers), a full disk, damaged and foreign files, a second running copy.
 faults: deps
 	INDICIA_FAULT_ROUNDS=100 $(GO) test -tags $(TAGS) -count=1 -v \
-		-run 'Killed|DiskFull|BadFiles|SecondCopy|FolderNotWritable|Backups' ./app/progress
+		-run 'Killed|PowerCut|DiskFull|BadFiles|SecondCopy|FolderNotWritable|Backups' ./app/progress
 
 # bench prints each figure beside the floor it is compared with, measured in the same
 # run on the same machine (see README: Evidence).

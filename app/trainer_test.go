@@ -2,9 +2,11 @@ package app
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -58,6 +60,7 @@ func TestTrainerPassphraseGuardsTrainerMode(t *testing.T) {
 // without the one-time code, and set with it.
 func TestFirstTrainerNeedsACode(t *testing.T) {
 	h := newHarness(t, "")
+	ctx := context.Background()
 	seedLearners(t, h.store)
 	h.tap("Trainer.Button")
 	for _, e := range findAll(h, func(e *widget.Entry) bool { return e.Password }) {
@@ -65,9 +68,86 @@ func TestFirstTrainerNeedsACode(t *testing.T) {
 	}
 	h.tap("Trainer.Set")
 	h.mustShow(h.ui.T("Trainer.SetupCodeWrong"))
-	if has, _ := h.store.HasTrainerPassphrase(context.Background()); has {
+	if has, _ := h.store.HasTrainerPassphrase(ctx); has {
 		t.Fatal("a learner set the first trainer passphrase without the code")
 	}
+	if h.ui.trainer != nil {
+		t.Fatal("trainer mode opened without the code")
+	}
+
+	// Whoever can run programs on the machine runs `indicia trainer init` (the store's
+	// InitTrainerSetup) and hands the code over; typed into the same form, in lower case
+	// and without its dashes as someone might, it lets the passphrase be set.
+	code, _, err := h.store.InitTrainerSetup(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.tap("Trainer.Button")
+	form := setupForm(h)
+	if len(form.passphrases) != 2 || form.code == nil {
+		t.Fatalf("the set-up form has %d passphrase fields and code field %v", len(form.passphrases), form.code)
+	}
+	test.Type(form.code, strings.ToLower(strings.ReplaceAll(code, "-", "")))
+	for _, e := range form.passphrases {
+		test.Type(e, trainerPass)
+	}
+	h.tap("Trainer.Set")
+	if h.ui.trainer == nil {
+		t.Fatal("the one-time code did not open trainer mode")
+	}
+	h.mustShow(h.ui.T("Trainer.ModeTitle"))
+	if st, err := h.store.TrainerSetup(ctx); err != nil || st != progress.SetupDone {
+		t.Fatalf("set-up state after the code: %v %v", st, err)
+	}
+	if _, err := h.store.OpenVault(ctx, trainerPass); err != nil {
+		t.Fatalf("the passphrase set with the code does not open the vault: %v", err)
+	}
+	// The code is spent: it cannot set up trainer mode a second time.
+	if err := h.store.SetupTrainer(ctx, code, "another passphrase here"); err == nil {
+		t.Fatal("the one-time code worked twice")
+	}
+}
+
+// trainerSetupForm is the fields of the first-trainer dialog.
+type trainerSetupForm struct {
+	code        *widget.Entry
+	passphrases []*widget.Entry
+}
+
+// setupForm finds the fields of the dialog on top of the window.
+func setupForm(h *harness) trainerSetupForm {
+	h.t.Helper()
+	top := h.ui.Window().Canvas().Overlays().Top()
+	if top == nil {
+		h.t.Fatal("no dialog is open")
+	}
+	var f trainerSetupForm
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		if e, ok := o.(*widget.Entry); ok {
+			if e.Password {
+				f.passphrases = append(f.passphrases, e)
+			} else {
+				f.code = e
+			}
+			return
+		}
+		switch v := o.(type) {
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(v).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(top)
+	return f
 }
 
 func TestLearnersNeverSeeTrainerMode(t *testing.T) {

@@ -87,7 +87,8 @@ func (t *trainerScreen) trustSettings() fyne.CanvasObject {
 		if !k.RevokedFrom.IsZero() {
 			revoke.Disable()
 		}
-		box.Add(container.NewBorder(nil, nil, nil, revoke, line))
+		// Centred: in the border's side the button would stretch to both lines' height.
+		box.Add(container.NewBorder(nil, nil, nil, container.NewCenter(revoke), line))
 	}
 	fpEntry, nameEntry := widget.NewEntry(), widget.NewEntry()
 	fpEntry.SetPlaceHolder("0123 4567 89ab cdef 0123 4567 89ab cdef")
@@ -105,6 +106,8 @@ func (t *trainerScreen) trustSettings() fyne.CanvasObject {
 		u.redraw()
 	})
 	addFile := widget.NewButtonWithIcon(u.T("Trust.AddFile"), theme.FolderOpenIcon(), t.addKeyFile)
+	// Said before the form: its "organisation" is the other issuer's, not this one's.
+	box.Add(wrapped(u.T("Trust.AddExplain")))
 	box.Add(widget.NewForm(
 		widget.NewFormItem(u.T("Trust.Fingerprint"), fpEntry),
 		widget.NewFormItem(u.T("Trust.Issuer"), nameEntry)))

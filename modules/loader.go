@@ -138,9 +138,12 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	return cat, nil
 }
 
-// Check is Load with the editorial targets of the whole content besides (what the
-// banks train, every indicator taught and tested: see targets.go), as `indicia content
-// check` and the content tests apply them to the shipped content. A part of the content
+// Check is Load with the editorial rules of the whole content besides (what the banks
+// train, every indicator taught and tested, see targets.go; the wordings terminology.toml
+// forbids), as `indicia content check` and the content tests apply them to the shipped
+// content. They are not checked at every start: the shipped content passed them before
+// it was built in, and matching every line against the forbidden wordings would take
+// the start-up's whole content budget. A part of the content
 // loaded on its own (one module, in a test) need not meet them. It also reports the
 // content's make-up, even when the content has errors.
 func Check(fsys fs.FS) (Report, error) {
@@ -150,6 +153,7 @@ func Check(fsys fs.FS) (Report, error) {
 	}
 	var errs Errors
 	errors.As(err, &errs)
+	errs = append(errs, checkAllWording(fsys)...)
 	if cat.indicators != nil {
 		errs = append(errs, checkIndicatorUse(fsys, cat)...)
 	}
@@ -209,16 +213,6 @@ func load(fsys fs.FS) (*Catalog, error) {
 	g, es := loadGlossary(fsys, "glossary.toml")
 	errs = append(errs, es...)
 	cat.glossary = g
-	forbidden, es := loadForbidden(fsys, "terminology.toml")
-	errs = append(errs, es...)
-	for _, name := range []string{"glossary.toml", indicatorsFile} {
-		errs = append(errs, checkWording(fsys, name, "", forbidden)...)
-	}
-	for _, p := range dirs {
-		for _, lang := range Languages {
-			errs = append(errs, checkWording(fsys, path.Dir(p)+"/"+lang+".toml", lang, forbidden)...)
-		}
-	}
 	if len(errs) > 0 {
 		return cat, errs
 	}

@@ -2,6 +2,7 @@ package modules
 
 import (
 	"io/fs"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -62,6 +63,22 @@ func loadForbidden(fsys fs.FS, name string) ([]Forbidden, Errors) {
 		out = append(out, Forbidden{Lang: f.Lang, Pattern: re, Use: f.Use})
 	}
 	return out, errs
+}
+
+// checkAllWording checks every text file of the content against the wordings that
+// terminology.toml forbids.
+func checkAllWording(fsys fs.FS) Errors {
+	forbidden, errs := loadForbidden(fsys, "terminology.toml")
+	for _, name := range []string{"glossary.toml", indicatorsFile} {
+		errs = append(errs, checkWording(fsys, name, "", forbidden)...)
+	}
+	dirs, _ := fs.Glob(fsys, "*/module.toml")
+	for _, p := range dirs {
+		for _, lang := range Languages {
+			errs = append(errs, checkWording(fsys, path.Dir(p)+"/"+lang+".toml", lang, forbidden)...)
+		}
+	}
+	return errs
 }
 
 // checkWording reports every line of a content file that uses a forbidden wording of its

@@ -196,17 +196,18 @@ func (c *textChecker) spot(q *quiz.Question, qt questionText) {
 	if q.Situation == "" {
 		return
 	}
-	line := c.src.keyInTable(table, "situation")
+	line := func() int { return c.src.keyInTable(table, "situation") } // only for an error
+	counts := quiz.PhraseCounts(q.Situation, q.Options)
 	for _, o := range q.Options {
-		if n := quiz.PhraseCounts(q.Situation, q.Options)[o.ID]; n != 1 {
-			c.errs = append(c.errs, c.src.errorf(line, "%s: the situation must hold phrase {%s} once, holds it %d times", what, o.ID, n))
+		if n := counts[o.ID]; n != 1 {
+			c.errs = append(c.errs, c.src.errorf(line(), "%s: the situation must hold phrase {%s} once, holds it %d times", what, o.ID, n))
 		}
 	}
 	last := -1
 	for _, o := range q.Options {
 		at := strings.Index(q.Situation, "{"+o.ID+"}")
 		if at >= 0 && at < last {
-			c.errs = append(c.errs, c.src.errorf(line, "%s: phrase {%s} comes before the one listed ahead of it: list the options in reading order", what, o.ID))
+			c.errs = append(c.errs, c.src.errorf(line(), "%s: phrase {%s} comes before the one listed ahead of it: list the options in reading order", what, o.ID))
 		}
 		last = max(last, at)
 	}
@@ -215,6 +216,6 @@ func (c *textChecker) spot(q *quiz.Question, qt questionText) {
 		rest = strings.ReplaceAll(rest, "{"+o.ID+"}", "")
 	}
 	if strings.ContainsAny(rest, "{}") {
-		c.errs = append(c.errs, c.src.errorf(line, "%s: the situation has braces that name no phrase", what))
+		c.errs = append(c.errs, c.src.errorf(line(), "%s: the situation has braces that name no phrase", what))
 	}
 }

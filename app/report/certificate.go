@@ -654,27 +654,6 @@ func (c Certificate) PDF(b *locales.Bundle) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// certWrapGroups breaks a grouped code into lines no wider than w at the current font.
-func certWrapGroups(pdf *fpdf.Fpdf, code string, w float64) []string {
-	var lines []string
-	line := ""
-	for _, g := range strings.Fields(code) {
-		next := g
-		if line != "" {
-			next = line + " " + g
-		}
-		if line != "" && pdf.GetStringWidth(next) > w {
-			lines = append(lines, line)
-			next = g
-		}
-		line = next
-	}
-	if line != "" {
-		lines = append(lines, line)
-	}
-	return lines
-}
-
 // certDrawQR draws the QR code of text as black squares, size mm wide, at x, y.
 func certDrawQR(pdf *fpdf.Fpdf, text string, x, y, size float64) error {
 	q, err := qrcode.New(text, qrcode.Medium)

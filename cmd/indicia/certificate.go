@@ -93,7 +93,7 @@ func certificateWith(load func() (*modules.Catalog, error), args []string, stdou
 	defer store.Close()
 	key, err := report.LoadSigningKeyFor(ctx, store)
 	if err != nil {
-		return fail(err.Error())
+		return fail(keyMessage(l, err))
 	}
 	cert, err := report.IssueCertificate(ctx, store, cat, key, *learner, *module, *lang, time.Now())
 	if err != nil {

@@ -337,6 +337,12 @@ func (x *xsession) scrollToPrimary() {
 // primaryBox returns the bounding box of the largest connected area of primary colour
 // below minY: a high-importance button (a selected radio mark is primary too, but small).
 func primaryBox(img image.Image, minY int) image.Rectangle {
+	b := img.Bounds()
+	return primaryBoxIn(img, image.Rect(b.Min.X, max(b.Min.Y, minY), b.Max.X, b.Max.Y))
+}
+
+// primaryBoxIn is primaryBox within the rectangle r.
+func primaryBoxIn(img image.Image, r image.Rectangle) image.Rectangle {
 	want := theme.PrimaryColorNamed(theme.ColorBlue) // Fyne's default primary colour
 	wr, wg, wb, _ := want.RGBA()
 	near := func(c color.Color) bool {
@@ -344,11 +350,11 @@ func primaryBox(img image.Image, minY int) image.Rectangle {
 		d := func(a, b uint32) bool { return a>>8 <= b>>8+6 && b>>8 <= a>>8+6 }
 		return d(r, wr) && d(g, wg) && d(b, wb)
 	}
-	b := img.Bounds()
+	b := r.Intersect(img.Bounds())
 	seen := map[image.Point]bool{}
 	var best image.Rectangle
 	bestArea := 0
-	for y := max(b.Min.Y, minY); y < b.Max.Y; y++ {
+	for y := b.Min.Y; y < b.Max.Y; y++ {
 		for x := b.Min.X; x < b.Max.X; x++ {
 			p := image.Pt(x, y)
 			if seen[p] || !near(img.At(x, y)) {
@@ -363,7 +369,7 @@ func primaryBox(img image.Image, minY int) image.Rectangle {
 				stack = stack[:len(stack)-1]
 				box, area = box.Union(image.Rect(q.X, q.Y, q.X+1, q.Y+1)), area+1
 				for _, n := range []image.Point{{q.X + 1, q.Y}, {q.X - 1, q.Y}, {q.X, q.Y + 1}, {q.X, q.Y - 1}} {
-					if n.In(b) && n.Y >= minY && !seen[n] && near(img.At(n.X, n.Y)) {
+					if n.In(b) && !seen[n] && near(img.At(n.X, n.Y)) {
 						seen[n] = true
 						stack = append(stack, n)
 					}

@@ -84,21 +84,31 @@ func (e *trustEnv) passphrase(env, prompt string) string {
 	return strings.TrimRight(line, "\r\n")
 }
 
-// vault opens the trainer's vault with the trainer passphrase.
-func (e *trustEnv) vault(ctx context.Context, s *progress.Store) (*progress.Vault, int) {
-	v, err := s.OpenVault(ctx, e.passphrase("INDICIA_TRAINER_PASSPHRASE", e.l.T("Trust.PassphrasePrompt")))
+// vault opens the trainer's vault with the trainer passphrase, which it returns too.
+func (e *trustEnv) vault(ctx context.Context, s *progress.Store) (*progress.Vault, string, int) {
+	pass := e.passphrase("INDICIA_TRAINER_PASSPHRASE", e.l.T("Trust.PassphrasePrompt"))
+	v, err := s.OpenVault(ctx, pass)
 	var wait *progress.WaitError
 	switch {
 	case err == nil:
-		return v, 0
+		return v, pass, 0
 	case errors.As(err, &wait):
-		return nil, e.fail(e.l.T("Trainer.Wait", map[string]any{"Seconds": e.l.Number(int(wait.Wait.Seconds() + 0.999))}))
+		return nil, "", e.fail(e.l.T("Trainer.Wait", map[string]any{"Seconds": e.l.Number(int(wait.Wait.Seconds() + 0.999))}))
 	case errors.Is(err, progress.ErrWrongPassphrase):
-		return nil, e.fail(e.l.T("Trainer.Wrong"))
+		return nil, "", e.fail(e.l.T("Trainer.Wrong"))
 	case errors.Is(err, progress.ErrNotFound):
-		return nil, e.fail(e.l.T("Trust.NoTrainer"))
+		return nil, "", e.fail(e.l.T("Trust.NoTrainer"))
 	}
-	return nil, e.fail(err.Error())
+	return nil, "", e.fail(err.Error())
+}
+
+// keyMessage says in the user's language why the signing key cannot be read, where
+// that is something the user can act on.
+func keyMessage(l *locales.Localizer, err error) string {
+	if errors.Is(err, report.ErrKeyInDatabase) {
+		return l.T("Trust.KeyInDatabase")
+	}
+	return err.Error()
 }
 
 func trustFlags(name string, args []string, e *trustEnv, extra func(*flag.FlagSet)) (db string, rest []string, code int, done bool) {
@@ -158,7 +168,7 @@ func trustCommand(args []string, stdout, stderr io.Writer) int {
 		}
 		key, err := report.LoadSigningKeyFor(ctx, s)
 		if err != nil {
-			return e.fail(err.Error())
+			return e.fail(keyMessage(l, err))
 		}
 		fmt.Fprintln(stdout, l.T("Trust.IssuerIs", map[string]any{"Name": n, "Fingerprint": report.FormatFingerprint(key.Fingerprint())}))
 		return 0
@@ -219,7 +229,7 @@ func trustCommand(args []string, stdout, stderr io.Writer) int {
 		}
 		key, err := report.LoadSigningKeyFor(ctx, s)
 		if err != nil {
-			return e.fail(err.Error())
+			return e.fail(keyMessage(l, err))
 		}
 		n, err := s.IssuerName(ctx)
 		if err != nil {
@@ -251,7 +261,7 @@ func trustCommand(args []string, stdout, stderr io.Writer) int {
 		if out == "" {
 			return e.fail(trustUsage)
 		}
-		v, code := e.vault(ctx, s)
+		v, pass, code := e.vault(ctx, s)
 		if v == nil {
 			return code
 		}
@@ -260,13 +270,11 @@ func trustCommand(args []string, stdout, stderr io.Writer) int {
 		}
 		key, err := report.LoadSigningKeyFor(ctx, s)
 		if err != nil {
-			return e.fail(err.Error())
+			return e.fail(keyMessage(l, err))
 		}
 		n, _ := s.IssuerName(ctx)
-		data, err := report.ExportSigningKey(n, key, os.Getenv("INDICIA_TRAINER_PASSPHRASE"))
-		if os.Getenv("INDICIA_TRAINER_PASSPHRASE") == "" {
-			return e.fail(l.T("Trust.EnvNeeded"))
-		}
+		// The key file is sealed with the passphrase that opened the vault.
+		data, err := report.ExportSigningKey(n, key, pass)
 		if err != nil {
 			return e.fail(err.Error())
 		}
@@ -283,13 +291,15 @@ func trustCommand(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return e.fail(l.T("Certificate.Error.Read", map[string]any{"Path": rest[0], "Reason": certReason(err)}))
 		}
-		v, code := e.vault(ctx, s)
+		v, _, code := e.vault(ctx, s)
 		if v == nil {
 			return code
 		}
+		// The key file's own passphrase: INDICIA_KEY_PASSPHRASE, else the trainer
+		// passphrase given in INDICIA_TRAINER_PASSPHRASE, else a line of standard input.
 		filePass := os.Getenv("INDICIA_KEY_PASSPHRASE")
 		if filePass == "" {
-			filePass = os.Getenv("INDICIA_TRAINER_PASSPHRASE")
+			filePass = e.passphrase("INDICIA_TRAINER_PASSPHRASE", l.T("Trust.KeyFilePassphrase"))
 		}
 		k, err := report.ImportSigningKey(ctx, s, v, data, filePass)
 		switch {
@@ -303,7 +313,7 @@ func trustCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, l.T("Trust.KeyImported", map[string]any{"Fingerprint": report.FormatFingerprint(k.Fingerprint())}))
 		return 0
 	case "key restore":
-		v, code := e.vault(ctx, s)
+		v, _, code := e.vault(ctx, s)
 		if v == nil {
 			return code
 		}
@@ -312,7 +322,7 @@ func trustCommand(args []string, stdout, stderr io.Writer) int {
 		}
 		k, err := report.LoadSigningKeyFor(ctx, s)
 		if err != nil {
-			return e.fail(err.Error())
+			return e.fail(keyMessage(l, err))
 		}
 		fmt.Fprintln(stdout, l.T("Trust.KeyRestored", map[string]any{"Fingerprint": report.FormatFingerprint(k.Fingerprint())}))
 		return 0

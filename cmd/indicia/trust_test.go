@@ -176,8 +176,13 @@ func TestSigningKeySurvivesTheMachine(t *testing.T) {
 	if _, err := report.LoadSigningKeyFor(ctx, s2); err != report.ErrKeyInDatabase {
 		t.Fatalf("a restored database made a new key: %v", err)
 	}
-	t.Setenv("INDICIA_TRAINER_PASSPHRASE", pass)
 	s2.Close()
+	// Until then, the commands that need the key say what to do, in the user's language.
+	t.Setenv("LC_ALL", "fr_BE.UTF-8")
+	code, _, stderr := certRun("trust", "issuer", "--db", newDB)
+	wantRefused(t, "the key only in the database", code, stderr, "Lancez « indicia trust key restore »")
+	t.Setenv("LC_ALL", "en_GB.UTF-8")
+	t.Setenv("INDICIA_TRAINER_PASSPHRASE", pass)
 	if code, stdout, stderr := certRun("trust", "key", "restore", "--db", newDB); code != 0 || !strings.Contains(stdout, report.FormatFingerprint(key.Fingerprint())) {
 		t.Fatalf("key restore: %d %s %s", code, stdout, stderr)
 	}
@@ -205,5 +210,66 @@ func TestSigningKeySurvivesTheMachine(t *testing.T) {
 	t.Setenv("INDICIA_KEY_PASSPHRASE", pass)
 	if code, stdout, stderr := certRun("trust", "key", "import", keyFile, "--db", third.path); code != 0 || !strings.Contains(stdout, report.FormatFingerprint(key.Fingerprint())) {
 		t.Fatalf("key import: %d %s %s", code, stdout, stderr)
+	}
+}
+
+// TestTrustKeyPassphrasesFromStandardInput: without the environment variables, the
+// key commands read each passphrase as a line of standard input, as their usage says:
+// the trainer passphrase to open the vault (and seal the exported key), then, on
+// import, the key file's own.
+func TestTrustKeyPassphrasesFromStandardInput(t *testing.T) {
+	ctx := context.Background()
+	t.Setenv("LC_ALL", "en_GB.UTF-8")
+	t.Setenv("INDICIA_TRAINER_PASSPHRASE", "")
+	t.Setenv("INDICIA_KEY_PASSPHRASE", "")
+	const pass, other = "Passphrase of the trainer 2026", "Another trainer, another machine"
+	setUp := func(pass string) certTestDB {
+		db := newCertTestDB(t, t.TempDir())
+		s, err := progress.Open(ctx, db.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		c, _, err := s.InitTrainerSetup(ctx)
+		if err == nil {
+			err = s.SetupTrainer(ctx, c, pass)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	withStdin := func(lines string, args ...string) (int, string, string) {
+		t.Helper()
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.WriteString(lines)
+		w.Close()
+		saved := os.Stdin
+		os.Stdin = r
+		defer func() { os.Stdin = saved; r.Close() }()
+		return certRun(args...)
+	}
+	from, to := setUp(pass), setUp(other)
+	keyFile := filepath.Join(t.TempDir(), "signing-key.json")
+	if code, stdout, stderr := withStdin(pass+"\n", "trust", "key", "export", "--db", from.path, "--out", keyFile); code != 0 {
+		t.Fatalf("key export with the passphrase on standard input: %d %s %s", code, stdout, stderr)
+	}
+	s, err := progress.Open(ctx, from.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := report.LoadSigningKeyFor(ctx, s)
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The other machine's trainer passphrase opens its vault; the first machine's opens
+	// the key file.
+	code, stdout, stderr := withStdin(other+"\n"+pass+"\n", "trust", "key", "import", keyFile, "--db", to.path)
+	if code != 0 || !strings.Contains(stdout, report.FormatFingerprint(key.Fingerprint())) {
+		t.Fatalf("key import with both passphrases on standard input: %d %s %s", code, stdout, stderr)
 	}
 }
