@@ -22,76 +22,112 @@ import (
 
 // exportsTab is what leaves the machine: completion reports, the LRS, station bundles.
 // Certificates are issued from a learner's record.
-func (t *trainerScreen) exportsTab() fyne.CanvasObject {
-	u := t.u
-	formats := []string{"CSV", "XLSX", "PDF"}
-	format := widget.NewRadioGroup(formats, nil)
-	format.Horizontal = true
-	format.SetSelected("CSV")
-	saveReport := widget.NewButtonWithIcon(u.T("Exports.SaveReport"), theme.DocumentSaveIcon(), func() {
-		ext := strings.ToLower(format.Selected)
-		u.saveFile("indicia-"+time.Now().Format("2006-01-02")+"."+ext, t.reportWriter(ext))
-	})
-
-	lrs, err := u.store.LRSSettings(u.ctx, u.vault)
-	if err != nil {
-		u.showError(err)
-	}
-	endpoint, user, pass := widget.NewEntry(), widget.NewEntry(), widget.NewPasswordEntry()
-	endpoint.SetPlaceHolder("https://lrs.example.org/data/xAPI")
-	endpoint.SetText(lrs.Endpoint)
-	user.SetText(lrs.User)
-	pass.SetText(lrs.Password)
-	names := widget.NewCheck(u.T("Exports.IncludeNames"), nil)
-	names.SetChecked(lrs.IncludeNames)
-	settings := func() progress.LRSSettings {
-		return progress.LRSSettings{Endpoint: strings.TrimSpace(endpoint.Text), User: user.Text, Password: pass.Text, IncludeNames: names.Checked}
-	}
-	send := widget.NewButtonWithIcon(u.T("Exports.Send"), theme.UploadIcon(), func() {
-		v := settings()
-		if err := u.store.SetLRSSettings(u.ctx, u.vault, v); err != nil {
-			u.showError(err)
-			return
-		}
-		t.sendToLRS(v)
-	})
-	pending := ""
-	if counts, err := u.store.Outbox(u.ctx); err == nil {
-		pending = u.T("Exports.Outbox", map[string]any{"Sent": u.loc.Number(counts.Sent), "Waiting": u.loc.Number(counts.Pending)})
-	}
-
-	exportBundle := widget.NewButtonWithIcon(u.T("Exports.ExportBundle"), theme.DocumentSaveIcon(), func() {
-		u.saveFile("indicia-station-"+time.Now().Format("2006-01-02")+".indicia-bundle", func(ctx context.Context, w io.Writer, _ func(int, int)) error {
-			key, err := report.LoadSigningKeyFor(ctx, u.store)
-			if err != nil {
-				return err
-			}
-			_, err = report.ExportBundle(ctx, u.store, key, w)
-			return err
-		})
-	})
-	mergeBundle := widget.NewButtonWithIcon(u.T("Exports.MergeBundle"), theme.FolderOpenIcon(), t.mergeBundle)
-
-	return container.NewVScroll(container.NewVBox(
-		heading(u.T("Exports.ReportTitle")), wrapped(u.T("Exports.ReportHelp")), format, container.NewHBox(saveReport),
-		widget.NewSeparator(),
-		heading(u.T("Exports.LRSTitle")), wrapped(u.T("Exports.LRSHelp")),
-		widget.NewForm(widget.NewFormItem(u.T("Exports.Endpoint"), endpoint), widget.NewFormItem(u.T("Exports.User"), user),
-			widget.NewFormItem(u.T("Exports.Password"), pass)),
-		names, wrapped(pending), container.NewHBox(send),
-		widget.NewSeparator(),
-		heading(u.T("Exports.BundleTitle")), wrapped(u.T("Exports.BundleHelp")), container.NewHBox(exportBundle, mergeBundle)))
+type exportsTab struct {
+	t        *trainerScreen
+	root     fyne.CanvasObject
+	format   *widget.RadioGroup
+	endpoint *widget.Entry
+	user     *widget.Entry
+	pass     *widget.Entry
+	names    *widget.Check
+	pending  *widget.Label
 }
 
-// reportWriter writes the completion report of the filtered learners in format.
+// exportsData is what the exports tab reads off the UI goroutine.
+type exportsData struct {
+	lrs    progress.LRSSettings
+	outbox progress.OutboxCounts
+}
+
+func (t *trainerScreen) newExportsTab() *exportsTab {
+	u := t.u
+	e := &exportsTab{t: t}
+	e.format = widget.NewRadioGroup([]string{"CSV", "XLSX", "PDF"}, nil)
+	e.format.Horizontal = true
+	e.format.SetSelected("CSV")
+	saveReport := widget.NewButtonWithIcon(u.T("Exports.SaveReport"), theme.DocumentSaveIcon(), e.saveReport)
+
+	e.endpoint, e.user, e.pass = widget.NewEntry(), widget.NewEntry(), widget.NewPasswordEntry()
+	e.endpoint.SetPlaceHolder("https://lrs.example.org/data/xAPI")
+	e.names = widget.NewCheck(u.T("Exports.IncludeNames"), nil)
+	e.pending = wrapped(u.T("Common.Loading"))
+	send := widget.NewButtonWithIcon(u.T("Exports.Send"), theme.UploadIcon(), e.send)
+
+	exportBundle := widget.NewButtonWithIcon(u.T("Exports.ExportBundle"), theme.DocumentSaveIcon(), e.exportBundle)
+	mergeBundle := widget.NewButtonWithIcon(u.T("Exports.MergeBundle"), theme.FolderOpenIcon(), t.mergeBundle)
+
+	e.root = container.NewVScroll(container.NewVBox(
+		heading(u.T("Exports.ReportTitle")), wrapped(u.T("Exports.ReportHelp")), e.format, container.NewHBox(saveReport),
+		widget.NewSeparator(),
+		heading(u.T("Exports.LRSTitle")), wrapped(u.T("Exports.LRSHelp")),
+		widget.NewForm(widget.NewFormItem(u.T("Exports.Endpoint"), e.endpoint), widget.NewFormItem(u.T("Exports.User"), e.user),
+			widget.NewFormItem(u.T("Exports.Password"), e.pass)),
+		e.names, e.pending, container.NewHBox(send),
+		widget.NewSeparator(),
+		heading(u.T("Exports.BundleTitle")), wrapped(u.T("Exports.BundleHelp")), container.NewHBox(exportBundle, mergeBundle)))
+	vault := u.vault
+	fetch(u, func(ctx context.Context) (exportsData, error) {
+		var d exportsData
+		var err error
+		if d.lrs, err = u.store.LRSSettings(ctx, vault); err != nil {
+			return d, err
+		}
+		d.outbox, err = u.store.Outbox(ctx)
+		return d, err
+	}, func(d exportsData) {
+		e.endpoint.SetText(d.lrs.Endpoint)
+		e.user.SetText(d.lrs.User)
+		e.pass.SetText(d.lrs.Password)
+		e.names.SetChecked(d.lrs.IncludeNames)
+		e.showOutbox(d.outbox)
+	})
+	return e
+}
+
+// showOutbox says how many statements were sent and how many wait.
+func (e *exportsTab) showOutbox(c progress.OutboxCounts) {
+	u := e.t.u
+	e.pending.SetText(u.T("Exports.Outbox", map[string]any{"Sent": u.loc.Number(c.Sent), "Waiting": u.loc.Number(c.Pending)}))
+}
+
+// saveReport writes the completion report of the learners the trainer's filter selects.
+func (e *exportsTab) saveReport() {
+	ext := strings.ToLower(e.format.Selected)
+	e.t.u.saveFile("indicia-"+time.Now().Format("2006-01-02")+"."+ext, e.t.reportWriter(ext))
+}
+
+// exportBundle saves this station's signed bundle.
+func (e *exportsTab) exportBundle() {
+	u := e.t.u
+	u.saveFile("indicia-station-"+time.Now().Format("2006-01-02")+".indicia-bundle", func(ctx context.Context, w io.Writer, _ func(int, int)) error {
+		key, err := report.LoadSigningKeyFor(ctx, u.files)
+		if err != nil {
+			return err
+		}
+		_, err = report.ExportBundle(ctx, u.files, key, w)
+		return err
+	})
+}
+
+// send saves the LRS settings, then sends the statements.
+func (e *exportsTab) send() {
+	u := e.t.u
+	v := progress.LRSSettings{Endpoint: strings.TrimSpace(e.endpoint.Text), User: e.user.Text, Password: e.pass.Text, IncludeNames: e.names.Checked}
+	vault := u.vault
+	u.perform(func(ctx context.Context) error { return u.store.SetLRSSettings(ctx, vault, v) }, func() { e.sendToLRS(v) })
+}
+
+// reportWriter writes the completion report of the filtered learners in format: the
+// same learners as the matrix shows.
 func (t *trainerScreen) reportWriter(format string) func(ctx context.Context, w io.Writer, step func(done, total int)) error {
+	filter := t.filter
 	return func(ctx context.Context, w io.Writer, step func(done, total int)) error {
 		days, err := t.u.store.RefresherDays(ctx)
 		if err != nil {
 			return err
 		}
-		c := &report.Completion{Source: t.u.store, Modules: t.u.catalog().Modules, Cohort: t.filter.Cohort, Role: t.filter.Role,
-			Since: t.filter.Since, Loc: t.u.loc, Progress: step, RefresherDays: days}
+		c := &report.Completion{Source: t.u.files, Modules: t.u.catalog().Modules, Filter: filter,
+			Loc: t.u.loc, Progress: step, RefresherDays: days}
 		return c.Write(ctx, format, w)
 	}
 }
@@ -192,8 +228,8 @@ func (u *UI) showExportError(err error) {
 }
 
 // sendToLRS builds the statements, queues them in the outbox and sends what is due.
-func (t *trainerScreen) sendToLRS(v progress.LRSSettings) {
-	u := t.u
+func (e *exportsTab) sendToLRS(v progress.LRSSettings) {
+	u := e.t.u
 	client, err := report.NewLRS(v.Endpoint, v.User, v.Password)
 	if errors.Is(err, report.ErrPlainHTTP) {
 		dialog.ShowError(errors.New(u.T("Xapi.Error.PlainHTTP", map[string]any{"Endpoint": v.Endpoint})), u.win)
@@ -205,12 +241,12 @@ func (t *trainerScreen) sendToLRS(v progress.LRSSettings) {
 	}
 	var sum report.SendSummary
 	u.work(u.T("Exports.Sending"), func(ctx context.Context, step func(int, int)) error {
-		id, err := report.LoadXAPIIdentity(u.store.Path())
+		id, err := report.LoadXAPIIdentity(u.files.Path())
 		if err != nil {
 			return err
 		}
 		x := &report.XAPI{Catalog: u.catalog(), Identity: id, IncludeNames: v.IncludeNames}
-		stmts, err := x.Build(ctx, u.store)
+		stmts, err := x.Build(ctx, u.files)
 		if err != nil {
 			return err
 		}
@@ -218,11 +254,11 @@ func (t *trainerScreen) sendToLRS(v progress.LRSSettings) {
 		if err != nil {
 			return err
 		}
-		if _, err := u.store.Enqueue(ctx, queued); err != nil {
+		if _, err := u.files.Enqueue(ctx, queued); err != nil {
 			return err
 		}
 		total := len(queued)
-		sum, err = report.SendOutbox(ctx, u.store, client, 100, func(s report.SendSummary) { step(s.Sent+s.AlreadyThere+s.Failed, total) })
+		sum, err = report.SendOutbox(ctx, u.files, client, 100, func(s report.SendSummary) { step(s.Sent+s.AlreadyThere+s.Failed, total) })
 		return err
 	}, func(err error) {
 		if err != nil && sum.Sent+sum.AlreadyThere == 0 {
@@ -231,7 +267,7 @@ func (t *trainerScreen) sendToLRS(v progress.LRSSettings) {
 		}
 		dialog.ShowInformation(u.T("Exports.LRSTitle"), u.T("Exports.SendSummary", map[string]any{
 			"Sent": u.loc.Number(sum.Sent), "There": u.loc.Number(sum.AlreadyThere), "Waiting": u.loc.Number(sum.Waiting)}), u.win)
-		u.redraw()
+		fetch(u, func(ctx context.Context) (progress.OutboxCounts, error) { return u.store.Outbox(ctx) }, e.showOutbox)
 	})
 }
 
@@ -254,7 +290,7 @@ func (t *trainerScreen) mergeBundle() {
 			if err != nil {
 				return err
 			}
-			res, err = u.store.MergeBundle(ctx, bf.Bundle, progress.MergeOptions{Progress: step})
+			res, err = u.files.MergeBundle(ctx, bf.Bundle, progress.MergeOptions{Progress: step})
 			return err
 		}, func(err error) {
 			var ske *progress.StationKeyError
@@ -276,8 +312,7 @@ func (t *trainerScreen) mergeBundle() {
 				msg = u.T("Exports.AlreadyMerged", map[string]any{"Date": u.loc.Date(res.MergedAt)})
 			}
 			dialog.ShowInformation(u.T("Exports.BundleTitle"), msg, u.win)
-			t.load()
-			u.redraw()
+			t.readAgain()
 		})
 	}, u.win)
 	d.Resize(fyne.NewSize(800, 560))
@@ -290,11 +325,11 @@ func (t *trainerScreen) certificateButton(learnerID int64, name, moduleID string
 	return widget.NewButtonWithIcon(u.T("Exports.Certificate"), theme.DocumentIcon(), func() {
 		file := fmt.Sprintf("certificate-%s-%s.pdf", moduleID, safeFileName(name))
 		u.saveFile(file, func(ctx context.Context, w io.Writer, _ func(int, int)) error {
-			key, err := report.LoadSigningKeyFor(ctx, u.store)
+			key, err := report.LoadSigningKeyFor(ctx, u.files)
 			if err != nil {
 				return err
 			}
-			cert, err := report.IssueCertificate(ctx, u.store, u.catalog(), key, learnerID, moduleID, u.loc.Lang, time.Now())
+			cert, err := report.IssueCertificate(ctx, u.files, u.catalog(), key, learnerID, moduleID, u.loc.Lang, time.Now())
 			if err != nil {
 				return err
 			}

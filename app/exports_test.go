@@ -29,9 +29,8 @@ func TestTrainerExportsReportCertificateAndBundle(t *testing.T) {
 	h := newHarness(t, "")
 	passed, _, _ := seedLearners(t, h.store)
 	h.enterTrainer(trainerPass)
-	tr := h.ui.trainer
-	tr.tab = 3
-	h.ui.redraw()
+	tr := h.trainer()
+	tr.selectTab(tabExports)
 	h.mustShow(h.ui.T("Exports.ReportTitle"))
 	h.button("Exports.SaveReport")
 	h.button("Exports.ExportBundle")
@@ -69,12 +68,11 @@ func TestTrainerExportsReportCertificateAndBundle(t *testing.T) {
 	}
 
 	// The learner who passed has a certificate button in their record.
-	for i, r := range tr.rows {
+	for _, r := range tr.completion.rows {
 		if r.ID == passed.ID {
-			tr.detail = &tr.rows[i]
+			h.ui.push(func() screen { return tr.learnerRecord(r) })
 		}
 	}
-	h.ui.redraw()
 	h.button("Exports.Certificate")
 
 	// This machine's bundle, exported and merged into another installation.

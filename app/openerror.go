@@ -14,25 +14,6 @@ import (
 	"indicia/locales"
 )
 
-// OpenErrorKey is the message id (in locales) that says why progress.Open refused a
-// database: a newer version's file, a foreign or damaged one, a folder that cannot be
-// written, a copy of the app already using it, or another reason (Open.Generic).
-func OpenErrorKey(err error) string {
-	switch {
-	case errors.Is(err, progress.ErrNewerSchema):
-		return "Open.Newer"
-	case errors.Is(err, progress.ErrForeign):
-		return "Open.Foreign"
-	case errors.Is(err, progress.ErrCorrupt):
-		return "Open.Corrupt"
-	case errors.Is(err, progress.ErrNotWritable):
-		return "Open.NotWritable"
-	case errors.Is(err, progress.ErrInUse):
-		return "Open.InUse"
-	}
-	return "Open.Generic"
-}
-
 // ShowOpenError opens a window that says, in the user's language, why the progress
 // database could not be opened and what to do. The file is left as it was. When backups
 // exist, it offers to restore one (the refused file is kept aside), then calls retry.
@@ -44,7 +25,7 @@ func ShowOpenError(a fyne.App, bundle *locales.Bundle, path string, err error, r
 	}
 	loc := bundle.For(lang)
 	w := a.NewWindow(loc.T("App.Title"))
-	msg := widget.NewLabel(loc.T(OpenErrorKey(err)))
+	msg := widget.NewLabel(loc.T(progress.OpenErrorKey(err)))
 	msg.Wrapping = fyne.TextWrapWord
 	file := widget.NewLabel(loc.T("Open.File", map[string]any{"Path": path}))
 	file.Wrapping = fyne.TextWrapBreak

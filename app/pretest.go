@@ -18,111 +18,119 @@ import (
 // are shown at its end, not one by one; it can be skipped (recorded as such) and it
 // resumes after a crash like a quiz. See progress.Pretest and quiz.DrawPretest.
 
-// openModule opens a module from the catalog: its pre-test first when the learner is
-// offered one (or has one under way), else the module's page.
-func (u *UI) openModule(m *modules.Module) {
-	learner := u.learner.ID
-	type state struct {
-		state   progress.PretestState
-		attempt progress.Attempt
-		answers []progress.Answer
-	}
-	fetch(u, func(ctx context.Context) (state, error) {
-		var st state
-		var err error
-		st.state, st.attempt, st.answers, err = u.store.Pretest(ctx, learner, m.ID)
-		return st, err
-	}, func(st state) {
-		if u.learner == nil || u.learner.ID != learner {
-			return // signed out meanwhile
-		}
-		if st.state == progress.PretestDone {
-			u.showModule(m)
-			return
-		}
-		p := &pretestScreen{u: u, module: m, state: st.state, attempt: st.attempt, answers: st.answers}
-		u.show(p.view)
-	})
-}
-
-// pretestScreen offers a module's pre-test: take it (or resume it), or skip it.
-type pretestScreen struct {
-	u       *UI
-	module  *modules.Module
-	state   progress.PretestState // offered or open
-	attempt progress.Attempt      // the pre-test under way, when open
+// pretestOffer is the module page's offer of its pre-test: take it (or resume it), or
+// skip it. The page shows it instead of its lessons and quiz until the learner chose.
+type pretestOffer struct {
+	s     *moduleScreen
+	root  *fyne.Container
+	start *widget.Button // take or resume the pre-test
+	skip  *widget.Button
+	// attempt and answers are the pre-test under way, when there is one.
+	attempt progress.Attempt
 	answers []progress.Answer
+	open    bool
 }
 
-func (p *pretestScreen) view() fyne.CanvasObject {
-	u := p.u
-	t := p.module.In(u.loc.Lang)
-	back := widget.NewButtonWithIcon(u.T("Common.Back"), theme.NavigateBackIcon(), u.showCatalog)
+func newPretestOffer(s *moduleScreen) *pretestOffer {
+	u := s.u
+	o := &pretestOffer{s: s}
 	intro := wrapped(u.T("Pretest.Intro", map[string]any{"Count": quiz.PretestSize}))
 	private := wrapped(u.T("Pretest.Private"))
 	private.TextStyle = fyne.TextStyle{Italic: true}
-	var start *widget.Button
-	skip := widget.NewButtonWithIcon(u.T("Pretest.Skip"), theme.MediaSkipNextIcon(), p.skip)
-	if p.state == progress.PretestOpen {
+	o.start = widget.NewButtonWithIcon(u.T("Pretest.Start"), theme.MediaPlayIcon(), o.take)
+	o.start.Importance = widget.HighImportance
+	o.skip = widget.NewButtonWithIcon(u.T("Pretest.Skip"), theme.MediaSkipNextIcon(), o.doSkip)
+	o.root = container.NewVBox(widget.NewSeparator(), heading(u.T("Pretest.Title")), intro, private, container.NewHBox(o.skip, o.start))
+	o.root.Hide()
+	return o
+}
+
+// show offers the pre-test (state offered), offers to resume it (open), or hides the
+// offer (done).
+func (o *pretestOffer) show(state progress.PretestState, a progress.Attempt, answers []progress.Answer) {
+	u := o.s.u
+	o.attempt, o.answers, o.open = a, answers, state == progress.PretestOpen
+	switch state {
+	case progress.PretestDone:
+		o.root.Hide()
+		return
+	case progress.PretestOpen:
 		done := 0
-		for _, a := range p.answers {
-			if a.Complete {
+		for _, ans := range answers {
+			if ans.Complete {
 				done++
 			}
 		}
-		start = widget.NewButtonWithIcon(u.T("Pretest.Resume", map[string]any{"Done": done, "Total": p.attempt.Total}),
-			theme.MediaPlayIcon(), func() { u.resumeQuiz(p.module, p.attempt, p.answers) })
-		skip.SetText(u.T("Pretest.SkipRest"))
-	} else {
-		start = widget.NewButtonWithIcon(u.T("Pretest.Start"), theme.MediaPlayIcon(), func() { u.startPretest(p.module) })
+		o.start.SetText(u.T("Pretest.Resume", map[string]any{"Done": done, "Total": a.Total}))
+		o.skip.SetText(u.T("Pretest.SkipRest"))
+	default:
+		o.start.SetText(u.T("Pretest.Start"))
+		o.skip.SetText(u.T("Pretest.Skip"))
 	}
-	start.Importance = widget.HighImportance
-	box := container.NewVBox(container.NewHBox(back), heading(t.Title), heading(u.T("Pretest.Title")), intro, private,
-		container.NewHBox(skip, start))
-	u.win.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) {
-		if e.Name == fyne.KeyReturn || e.Name == fyne.KeyEnter {
-			start.OnTapped()
-		}
-	})
-	return container.NewVScroll(container.NewPadded(box))
+	o.root.Show()
 }
 
-// skip records the skip and opens the module's page.
-func (p *pretestScreen) skip() {
-	u := p.u
-	if _, err := u.store.SkipPretest(u.ctx, u.learner.ID, p.module.ID, p.module.Version, u.loc.Lang); err != nil {
-		u.showError(err)
+// take starts the pre-test, or resumes the one under way.
+func (o *pretestOffer) take() {
+	if o.open {
+		o.s.u.resumeQuiz(o.s.module, o.attempt, o.answers)
 		return
 	}
-	u.showModule(p.module)
+	o.s.u.startPretest(o.s.module)
 }
 
-// startPretest draws a pre-test (quiz.DrawPretest), stores it and asks its first
-// question.
+// doSkip records the skip; the page then shows the lessons.
+func (o *pretestOffer) doSkip() {
+	u, m := o.s.u, o.s.module
+	id, lang := o.s.learnerID, u.loc.Lang
+	u.perform(func(ctx context.Context) error {
+		_, err := u.store.SkipPretest(ctx, id, m.ID, m.Version, lang)
+		return err
+	}, o.s.reload)
+}
+
+// startPretest draws a pre-test (quiz.DrawPretest), stores it off the UI goroutine and
+// asks its first question.
 func (u *UI) startPretest(m *modules.Module) {
 	plan, err := quiz.DrawPretest(m.In(u.loc.Lang).Bank, quiz.PretestSize, u.rng())
 	if err != nil {
 		u.showError(err)
 		return
 	}
-	a, err := u.store.StartAttempt(u.ctx, progress.NewAttempt{LearnerID: u.learner.ID, ModuleID: m.ID, ContentVersion: m.Version,
-		Language: u.loc.Lang, Plan: plan, Kind: progress.KindPretest})
-	if err != nil {
-		u.showError(err)
-		return
-	}
-	u.resumeQuiz(m, a, nil)
+	id, lang := u.learner.ID, u.loc.Lang
+	fetch(u, func(ctx context.Context) (progress.Attempt, error) {
+		return u.store.StartAttempt(ctx, progress.NewAttempt{LearnerID: id, ModuleID: m.ID, ContentVersion: m.Version,
+			Language: lang, Plan: plan, Kind: progress.KindPretest})
+	}, func(a progress.Attempt) { u.resumeQuiz(m, a, nil) })
 }
 
-// showPretestResults ends a pre-test: what the learner knew, never as a pass or a
-// fail, and now every question with its answer and explanation.
+// pretestResultsScreen ends a pre-test: what the learner knew, never as a pass or a
+// fail, and now every question with its answer and explanation. It takes the pre-test's
+// place: Back, or "Go to the lessons", returns to the module's page.
+type pretestResultsScreen struct {
+	u    *UI
+	root fyne.CanvasObject
+}
+
+func (s *pretestResultsScreen) content() fyne.CanvasObject { return s.root }
+
+// focus lets Enter go on to the lessons.
+func (s *pretestResultsScreen) focus() {
+	s.u.win.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) {
+		if e.Name == fyne.KeyReturn || e.Name == fyne.KeyEnter {
+			s.u.back()
+		}
+	})
+}
+
+// showPretestResults shows the pre-test's end in place of its last question.
 func (u *UI) showPretestResults(m *modules.Module, a progress.Attempt, session *quiz.Session) {
-	u.show(func() fyne.CanvasObject { return u.pretestResultsView(m, a, session) })
+	u.replace(func() screen { return &pretestResultsScreen{u: u, root: u.pretestResultsView(m, a, session)} })
 }
 
 func (u *UI) pretestResultsView(m *modules.Module, a progress.Attempt, session *quiz.Session) fyne.CanvasObject {
 	sc := session.Score()
-	lessons := widget.NewButtonWithIcon(u.T("Pretest.ToLessons"), theme.NavigateNextIcon(), func() { u.showModule(m) })
+	lessons := widget.NewButtonWithIcon(u.T("Pretest.ToLessons"), theme.NavigateNextIcon(), u.back)
 	lessons.Importance = widget.HighImportance
 	box := container.NewVBox(heading(m.In(u.loc.Lang).Title), heading(u.T("Pretest.DoneTitle")),
 		wrapped(u.T("Pretest.DoneScore", map[string]any{"Correct": u.loc.Number(sc.Correct), "Total": u.loc.Number(sc.Total),
@@ -141,10 +149,5 @@ func (u *UI) pretestResultsView(m *modules.Module, a progress.Attempt, session *
 		prompt.Wrapping = fyne.TextWrapWord
 		box.Add(widget.NewCard("", "", container.NewVBox(prompt, u.feedbackView(it))))
 	}
-	u.win.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) {
-		if e.Name == fyne.KeyReturn || e.Name == fyne.KeyEnter {
-			u.showModule(m)
-		}
-	})
 	return container.NewVScroll(container.NewPadded(box))
 }

@@ -14,7 +14,8 @@ import (
 	"indicia/quiz"
 )
 
-// openCore taps the core module's Open in the catalog and applies what the screen read.
+// openCore taps the core module's Open in the catalog and applies what the screen read
+// (without skipping the pre-test, unlike openModule).
 func (h *harness) openCore() {
 	h.t.Helper()
 	test.Tap(findAll(h, func(b *widget.Button) bool { return b.Text == h.ui.T("Catalog.Open") })[0])
@@ -47,7 +48,7 @@ func TestPretestTakenBeforeTheLessons(t *testing.T) {
 		t.Error("the offer shows the lessons or a pass mark")
 	}
 	h.tap("Pretest.Start")
-	s := h.ui.quiz
+	s := h.quiz()
 	if s == nil || !s.pretest || s.session.Len() != quiz.PretestSize {
 		t.Fatalf("pre-test screen %+v", s)
 	}
@@ -105,15 +106,18 @@ func TestPretestTakenBeforeTheLessons(t *testing.T) {
 	h.mustShow(h.ui.T("Pretest.Line", map[string]any{"Date": h.ui.loc.Date(attempts[0].FinishedAt), "Score": h.ui.loc.Percent(attempts[0].Percent)}))
 	// The first quiz never shows the pre-test's questions.
 	h.tap("Module.StartQuiz")
-	for _, d := range h.ui.quiz.attempt.Plan {
+	for _, d := range h.quiz().attempt.Plan {
 		if slices.ContainsFunc(pretestItems, func(p quiz.Draw) bool { return p.QuestionID == d.QuestionID }) {
 			t.Errorf("the first quiz shows the pre-test's %s", d.QuestionID)
 		}
 	}
-	// The catalog's Open goes straight to the module now.
+	// The module's page shows its lessons straight away now.
 	h.tap("Top.Catalog")
 	h.openCore()
 	h.mustShow(h.ui.T("Module.Lessons"))
+	if h.shows(h.ui.T("Pretest.Title")) {
+		t.Error("the pre-test is offered again after it was taken")
+	}
 }
 
 func TestPretestSkippedIsRecordedAndNotOfferedAgain(t *testing.T) {
@@ -142,7 +146,7 @@ func TestPretestResumesAfterACrash(t *testing.T) {
 	h.createLearner("Zoë Peeters", "guardian")
 	h.openCore()
 	h.tap("Pretest.Start")
-	first := h.ui.quiz.attempt
+	first := h.quiz().attempt
 	h.answer(true)
 	h.answer(false)
 	// The app dies here: a new one opens the same file.
@@ -156,7 +160,7 @@ func TestPretestResumesAfterACrash(t *testing.T) {
 	h2.openCore()
 	h2.mustShow(h2.ui.T("Pretest.Resume", map[string]any{"Done": 2, "Total": quiz.PretestSize}))
 	h2.tap("Pretest.Resume", map[string]any{"Done": 2, "Total": quiz.PretestSize})
-	s := h2.ui.quiz
+	s := h2.quiz()
 	if s == nil || !s.pretest || s.attempt.ID != first.ID || s.idx != 2 {
 		t.Fatalf("resumed at %+v", s)
 	}
@@ -175,9 +179,9 @@ func TestPretestResumesAfterACrash(t *testing.T) {
 	h3.openCore()
 	h3.tap("Pretest.Start")
 	h3.answer(true)
+	// Paused, the pre-test is offered again on the module's page, to resume or skip.
 	h3.tap("Quiz.Pause")
-	h3.mustShow(h3.ui.T("Catalog.Title"))
-	h3.openCore()
+	h3.mustShow(h3.ui.T("Pretest.Resume", map[string]any{"Done": 1, "Total": quiz.PretestSize}))
 	h3.tap("Pretest.SkipRest")
 	h3.mustShow(h3.ui.T("Module.Lessons"))
 	attempts, _ := h3.store.Attempts(context.Background(), h3.ui.learner.ID, "core")

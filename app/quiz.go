@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -39,6 +40,7 @@ type quizScreen struct {
 	// situation with nothing marked says it holds no sign; checking again then does.
 	noneMarked bool
 
+	root *fyne.Container // holds the question drawn by render
 	rows []*optionRow
 	hint *widget.Label
 	// scroll is the current question's scroll container, and scrollIdx the question it
@@ -60,41 +62,38 @@ type quizScreen struct {
 	pretest bool
 }
 
-// startQuiz draws a fresh set of questions and stores the new attempt. The draw keeps
-// the measurements comparable: a quiz never shows the pre-test's questions and asks
-// again about its signs; a refresher avoids the pre-test's and the first quiz's
-// questions where the bank allows (quiz.DrawQuiz, quiz.DrawRefresher).
+// startQuiz draws a fresh set of questions, stores the new attempt off the UI
+// goroutine, then opens it. The draw keeps the measurements comparable: a quiz never
+// shows the pre-test's questions and asks again about its signs; a refresher avoids the
+// pre-test's and the first quiz's questions where the bank allows (quiz.DrawQuiz,
+// quiz.DrawRefresher).
 func (u *UI) startQuiz(m *modules.Module) {
 	bank := m.In(u.loc.Lang).Bank
-	sums, err := u.store.Summaries(u.ctx, u.learner.ID)
-	if err != nil {
-		u.showError(err)
-		return
-	}
-	measured, err := u.store.MeasuredItems(u.ctx, u.learner.ID, m.ID)
-	if err != nil {
-		u.showError(err)
-		return
-	}
-	refresher := sums[m.ID].Status == progress.ModulePassed
-	draw := quiz.DrawQuiz
-	if refresher {
-		draw = quiz.DrawRefresher
-	}
-	plan, err := draw(bank, m.QuizSize, quiz.Prior(measured), u.rng())
-	if err != nil {
-		u.showError(err)
-		return
-	}
-	a, err := u.store.StartAttempt(u.ctx, progress.NewAttempt{
-		LearnerID: u.learner.ID, ModuleID: m.ID, ContentVersion: m.Version, Language: u.loc.Lang, Plan: plan, PassMark: m.PassMark,
-		Refresher: refresher,
-	})
-	if err != nil {
-		u.showError(err)
-		return
-	}
-	u.resumeQuiz(m, a, nil)
+	rng := u.rng()
+	id, lang := u.learner.ID, u.loc.Lang
+	fetch(u, func(ctx context.Context) (progress.Attempt, error) {
+		sums, err := u.store.Summaries(ctx, id)
+		if err != nil {
+			return progress.Attempt{}, err
+		}
+		measured, err := u.store.MeasuredItems(ctx, id, m.ID)
+		if err != nil {
+			return progress.Attempt{}, err
+		}
+		refresher := sums[m.ID].Status == progress.ModulePassed
+		draw := quiz.DrawQuiz
+		if refresher {
+			draw = quiz.DrawRefresher
+		}
+		plan, err := draw(bank, m.QuizSize, quiz.Prior(measured), rng)
+		if err != nil {
+			return progress.Attempt{}, err
+		}
+		return u.store.StartAttempt(ctx, progress.NewAttempt{
+			LearnerID: id, ModuleID: m.ID, ContentVersion: m.Version, Language: lang, Plan: plan, PassMark: m.PassMark,
+			Refresher: refresher,
+		})
+	}, func(a progress.Attempt) { u.resumeQuiz(m, a, nil) })
 }
 
 // resumeQuiz continues an attempt with the answers already stored.
@@ -102,18 +101,53 @@ func (u *UI) resumeQuiz(m *modules.Module, a progress.Attempt, answers []progres
 	s := &quizScreen{u: u, module: m, attempt: a, noteSeen: map[int]bool{}, pretest: a.Kind == progress.KindPretest}
 	if err := s.load(answers); err != nil {
 		dialog.ShowConfirm(u.T("Quiz.ContentChangedTitle"), u.T("Quiz.ContentChanged"), func(ok bool) {
-			if ok && s.pretest {
+			switch {
+			case ok && s.pretest:
 				u.startPretest(m)
-			} else if ok {
+			case ok:
 				u.startQuiz(m)
 			}
 		}, u.win)
 		return
 	}
 	s.begin(s.session.Current())
-	u.show(s.view)
-	u.quiz = s
-	u.leave = func() { u.quiz = nil }
+	u.openQuiz(s)
+}
+
+// openQuiz shows a quiz screen: over the module's page, or in place of the results of
+// the attempt before (a retry) or of a quiz left for a new one.
+func (u *UI) openQuiz(s *quizScreen) {
+	s.root = container.NewStack()
+	s.render()
+	build := func() screen {
+		s.render() // in the new language: the questions are looked up in it
+		return s
+	}
+	if top := u.top(); top != nil {
+		switch top.s.(type) {
+		case *quizScreen, *resultsScreen:
+			u.replace(build)
+			return
+		}
+	}
+	u.push(build)
+}
+
+func (s *quizScreen) content() fyne.CanvasObject { return s.root }
+
+// render draws the current question (or its feedback) in the screen.
+func (s *quizScreen) render() {
+	s.root.Objects = []fyne.CanvasObject{s.view()}
+	s.root.Refresh()
+	s.focus()
+}
+
+// focus gives the quiz the number keys and Enter while it is shown.
+func (s *quizScreen) focus() {
+	if top := s.u.top(); top != nil && top.s == screen(s) {
+		s.u.win.Canvas().SetOnTypedRune(s.onRune)
+		s.u.win.Canvas().SetOnTypedKey(s.onKey)
+	}
 }
 
 // load rebuilds the session from the stored plan and replays the stored answers.
@@ -218,9 +252,6 @@ func (s *quizScreen) view() fyne.CanvasObject {
 	s.hint = widget.NewLabel("")
 	s.hint.Importance = widget.WarningImportance
 	s.hint.Wrapping = fyne.TextWrapWord
-	u.win.Canvas().SetOnTypedRune(s.onRune)
-	u.win.Canvas().SetOnTypedKey(s.onKey)
-
 	pause := widget.NewButtonWithIcon(u.T("Quiz.Pause"), theme.MediaPauseIcon(), s.pause)
 	total := s.session.Len()
 	bar, _, _ := progressRow(float64(s.session.Score().Answered)/float64(total),
@@ -256,7 +287,7 @@ func (s *quizScreen) contentNote() (fyne.CanvasObject, fyne.CanvasObject) {
 	cont := widget.NewButtonWithIcon(u.T("Note.Continue"), theme.NavigateNextIcon(), func() {
 		s.noteSeen[s.idx] = true
 		s.shown = time.Now()
-		u.redraw()
+		s.render()
 	})
 	cont.Importance = widget.HighImportance
 	leave := widget.NewButtonWithIcon(u.T("Quiz.Pause"), theme.MediaPauseIcon(), s.pause)
@@ -302,7 +333,7 @@ func (s *quizScreen) questionView(it quiz.Item) (fyne.CanvasObject, fyne.CanvasO
 	case s.stepDone != nil:
 		action = widget.NewButtonWithIcon(u.T("Quiz.Continue"), theme.NavigateNextIcon(), func() {
 			s.stepDone, s.chosen, s.shown = nil, nil, time.Now()
-			u.redraw()
+			s.render()
 		})
 	case s.pretest:
 		action = widget.NewButtonWithIcon(u.T("Pretest.Answer"), theme.NavigateNextIcon(), s.submit)
@@ -475,7 +506,7 @@ func (s *quizScreen) move(i, by int) {
 		return
 	}
 	s.order[i], s.order[j] = s.order[j], s.order[i]
-	s.u.redraw()
+	s.render()
 }
 
 // addMatching shows each situation with a list of the targets to pair it with.
@@ -622,7 +653,7 @@ func (s *quizScreen) submit() {
 		s.onward()
 		return
 	}
-	u.redraw()
+	s.render()
 }
 
 // onward leaves a pre-test's question once its answer is recorded: the next question,
@@ -633,6 +664,15 @@ func (s *quizScreen) onward() {
 		return
 	}
 	s.next()
+}
+
+// cardTopic is what an answer's review card is kept under: the question's topic, none
+// for a pre-test's answer (it makes no card).
+func (s *quizScreen) cardTopic(q quiz.Question) string {
+	if s.pretest {
+		return ""
+	}
+	return q.Topic
 }
 
 // submitStep takes the chosen scenario choice, stores the path so far, and grades the
@@ -688,16 +728,7 @@ func (s *quizScreen) submitStep(it quiz.Item, spent time.Duration) {
 			return
 		}
 	}
-	u.redraw()
-}
-
-// cardTopic is what an answer's review card is kept under: the question's topic, none
-// for a pre-test's answer (it makes no card).
-func (s *quizScreen) cardTopic(q quiz.Question) string {
-	if s.pretest {
-		return ""
-	}
-	return q.Topic
+	s.render()
 }
 
 // record commits an answer before its feedback shows: in the attempt, or for a review
@@ -793,37 +824,30 @@ func scenarioStepLine(c quiz.Choice) fyne.CanvasObject {
 
 func (s *quizScreen) next() {
 	s.begin(s.idx + 1)
-	s.u.redraw()
+	s.render()
 }
 
-// finish closes the attempt with its score and shows the results.
+// finish closes the attempt with its score off the UI goroutine and shows the results.
 func (s *quizScreen) finish() {
 	u := s.u
 	if s.review {
 		u.showReviewResults(s.session)
 		return
 	}
-	a, err := u.store.FinishAttempt(u.ctx, s.attempt.ID)
-	if err != nil {
-		u.showError(err)
-		return
-	}
-	if s.pretest {
-		u.showPretestResults(s.module, a, s.session)
-		return
-	}
-	u.showResults(s.module, a, s.session)
+	id := s.attempt.ID
+	fetch(u, func(ctx context.Context) (progress.Attempt, error) { return u.store.FinishAttempt(ctx, id) },
+		func(a progress.Attempt) {
+			if s.pretest {
+				u.showPretestResults(s.module, a, s.session)
+				return
+			}
+			u.showResults(s.module, a, s.session)
+		})
 }
 
-// pause leaves the quiz; every answer is already stored, so nothing is lost. A
-// pre-test left goes back to the catalog: the module's lessons come after it.
-func (s *quizScreen) pause() {
-	if s.review || s.pretest {
-		s.u.showCatalog()
-		return
-	}
-	s.u.showModule(s.module)
-}
+// pause leaves the quiz; every answer is already stored, so nothing is lost. A pre-test
+// left is offered again, to resume, on the module's page.
+func (s *quizScreen) pause() { s.u.back() }
 
 // onRune picks option N with the number keys.
 func (s *quizScreen) onRune(r rune) {
@@ -850,10 +874,10 @@ func (s *quizScreen) onKey(e *fyne.KeyEvent) {
 		s.next()
 	case s.stepDone != nil:
 		s.stepDone, s.chosen, s.shown = nil, nil, time.Now()
-		s.u.redraw()
+		s.render()
 	case s.needsNote(it):
 		s.noteSeen[s.idx] = true
-		s.u.redraw()
+		s.render()
 	default:
 		s.submit()
 	}

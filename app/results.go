@@ -11,10 +11,18 @@ import (
 	"indicia/quiz"
 )
 
-// showResults shows a finished attempt: score, pass or fail, each missed question with
-// its explanation, and a retry with a fresh draw.
+// resultsScreen shows a finished attempt: score, pass or fail, each missed question with
+// its explanation, and a retry with a fresh draw. It takes the quiz's place: Back goes
+// to the module's page.
+type resultsScreen struct {
+	root fyne.CanvasObject
+}
+
+func (s *resultsScreen) content() fyne.CanvasObject { return s.root }
+
+// showResults shows the results in place of the quiz.
 func (u *UI) showResults(m *modules.Module, a progress.Attempt, session *quiz.Session) {
-	u.show(func() fyne.CanvasObject { return u.resultsView(m, a, session) })
+	u.replace(func() screen { return &resultsScreen{root: u.resultsView(m, a, session)} })
 }
 
 // partlyRight counts the answers that earned part of a point (spot-the-signals).
@@ -46,7 +54,7 @@ func (u *UI) resultsView(m *modules.Module, a progress.Attempt, session *quiz.Se
 	}
 	score := wrapped(u.T(scoreKey, scoreData))
 	retry := widget.NewButtonWithIcon(u.T("Results.Retry"), theme.MediaReplayIcon(), func() { u.startQuiz(m) })
-	back := widget.NewButtonWithIcon(u.T("Results.BackToModule"), theme.NavigateBackIcon(), func() { u.showModule(m) })
+	back := widget.NewButtonWithIcon(u.T("Results.BackToModule"), theme.NavigateBackIcon(), u.back)
 	if a.Passed {
 		back.Importance = widget.HighImportance
 	} else {

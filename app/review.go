@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"image/color"
 	"time"
 
@@ -22,11 +23,14 @@ const ReviewSessionSize = 10
 // startReview opens a review session of the learner's due questions, mixing modules,
 // confident mistakes first.
 func (u *UI) startReview() {
-	due, err := u.store.DueCards(u.ctx, u.learner.ID, time.Now(), ReviewSessionSize)
-	if err != nil {
-		u.showError(err)
-		return
-	}
+	id := u.learner.ID
+	fetch(u, func(ctx context.Context) ([]progress.DueCard, error) {
+		return u.store.DueCards(ctx, id, time.Now(), ReviewSessionSize)
+	}, u.openReview)
+}
+
+// openReview opens the review session of the due questions.
+func (u *UI) openReview(due []progress.DueCard) {
 	s := &quizScreen{u: u, review: true, moduleOf: map[string]*modules.Module{}, noteSeen: map[int]bool{}}
 	rng := u.rng()
 	var plan quiz.Plan
@@ -46,31 +50,37 @@ func (u *UI) startReview() {
 		dialog.ShowInformation(u.T("Review.Title"), u.T("Review.NothingDue"), u.win)
 		return
 	}
+	var err error
 	s.session, err = quiz.NewSession(s.bank(), plan, 0)
 	if err != nil {
 		u.showError(err)
 		return
 	}
 	s.begin(0)
-	u.show(s.view)
-	u.quiz = s
-	u.leave = func() { u.quiz = nil }
+	u.openQuiz(s)
 }
 
-// showReviewResults sums up a review session and says when the next one is.
+// reviewResultsScreen sums up a review session and says when the next one is. It takes
+// the session's place: Back goes to the catalog.
+type reviewResultsScreen struct {
+	root  fyne.CanvasObject
+	still *widget.Label
+}
+
+func (s *reviewResultsScreen) content() fyne.CanvasObject { return s.root }
+
+// showReviewResults shows the review's results in place of the session.
 func (u *UI) showReviewResults(session *quiz.Session) {
-	u.show(func() fyne.CanvasObject {
+	u.replace(func() screen {
+		s := &reviewResultsScreen{}
 		sc := session.Score()
+		s.still = wrapped(u.T("Common.Loading"))
 		box := container.NewVBox(heading(u.T("Review.Done")),
-			wrapped(u.T("Review.Score", map[string]any{"Correct": u.loc.Number(sc.Correct), "Total": u.loc.Number(sc.Answered)})))
-		if n, err := u.store.CountDue(u.ctx, u.learner.ID, time.Now()); err == nil && n > 0 {
-			box.Add(wrapped(u.N("Review.StillDue", n, nil)))
-		} else {
-			box.Add(wrapped(u.T("Review.AllDone")))
-		}
-		back := widget.NewButtonWithIcon(u.T("Top.Catalog"), theme.HomeIcon(), u.showCatalog)
+			wrapped(u.T("Review.Score", map[string]any{"Correct": u.loc.Number(sc.Correct), "Total": u.loc.Number(sc.Answered)})),
+			s.still)
+		back := widget.NewButtonWithIcon(u.T("Top.Catalog"), theme.HomeIcon(), u.back)
 		back.Importance = widget.HighImportance
-		mastery := widget.NewButtonWithIcon(u.T("Mastery.Button"), theme.GridIcon(), u.showMastery)
+		mastery := widget.NewButtonWithIcon(u.T("Mastery.Button"), theme.GridIcon(), func() { u.push(u.masteryScreen) })
 		box.Add(container.NewHBox(back, mastery))
 		box.Add(widget.NewSeparator())
 		for _, i := range session.Missed() {
@@ -79,7 +89,16 @@ func (u *UI) showReviewResults(session *quiz.Session) {
 			prompt.Wrapping = fyne.TextWrapWord
 			box.Add(widget.NewCard("", "", container.NewVBox(prompt, u.feedbackView(it))))
 		}
-		return container.NewVScroll(container.NewPadded(box))
+		s.root = container.NewVScroll(container.NewPadded(box))
+		id := u.learner.ID
+		fetch(u, func(ctx context.Context) (int, error) { return u.store.CountDue(ctx, id, time.Now()) }, func(n int) {
+			if n > 0 {
+				s.still.SetText(u.N("Review.StillDue", n, nil))
+			} else {
+				s.still.SetText(u.T("Review.AllDone"))
+			}
+		})
+		return s
 	})
 }
 
@@ -144,16 +163,37 @@ func masteryByIndicator(cat *modules.Catalog, rows []progress.QuestionMastery) [
 	return out
 }
 
-// showMastery draws, for every indicator the learner was asked about, how many of its
+// masteryScreen draws, for every indicator the learner was asked about, how many of its
 // questions they know well, are learning, or keep missing.
-func (u *UI) showMastery() {
-	u.show(func() fyne.CanvasObject {
-		rows, err := u.store.Mastery(u.ctx, u.learner.ID)
-		if err != nil {
-			u.showError(err)
-		}
-		return u.masteryView(masteryByIndicator(u.catalog(), rows), u.T("Mastery.Title"), u.T("Mastery.Intro"))
+type masteryScreen struct {
+	root *fyne.Container
+}
+
+func (s *masteryScreen) content() fyne.CanvasObject { return s.root }
+
+// masteryScreen is the signed-in learner's mastery picture.
+func (u *UI) masteryScreen() screen {
+	id := u.learner.ID
+	return u.newMasteryScreen(u.T("Mastery.Title"), u.T("Mastery.Intro"), func(ctx context.Context) ([]progress.QuestionMastery, error) {
+		return u.store.Mastery(ctx, id)
 	})
+}
+
+// newMasteryScreen shows the mastery rows that read gives, read off the UI goroutine.
+// Its questions' review cards are added up per catalogue indicator there too.
+func (u *UI) newMasteryScreen(title, intro string, read func(ctx context.Context) ([]progress.QuestionMastery, error)) *masteryScreen {
+	s := &masteryScreen{root: container.NewStack()}
+	back := widget.NewButtonWithIcon(u.T("Common.Back"), theme.NavigateBackIcon(), u.back)
+	top := container.NewPadded(container.NewHBox(back))
+	s.root.Objects = []fyne.CanvasObject{container.NewBorder(top, nil, nil, nil, container.NewPadded(container.NewVBox(heading(title), u.loading())))}
+	fetch(u, func(ctx context.Context) ([]indicatorMastery, error) {
+		rows, err := read(ctx)
+		return masteryByIndicator(u.catalog(), rows), err
+	}, func(rows []indicatorMastery) {
+		s.root.Objects = []fyne.CanvasObject{container.NewBorder(top, nil, nil, nil, u.masteryView(rows, title, intro))}
+		s.root.Refresh()
+	})
+	return s
 }
 
 func (u *UI) masteryView(rows []indicatorMastery, title, intro string) fyne.CanvasObject {
@@ -172,8 +212,7 @@ func (u *UI) masteryView(rows []indicatorMastery, title, intro string) fyne.Canv
 		}
 		box.Add(container.NewGridWithColumns(2, wrapped(label), masteryBar(r.mastered, r.learning, r.missing)))
 	}
-	back := widget.NewButtonWithIcon(u.T("Top.Catalog"), theme.HomeIcon(), u.showCatalog)
-	return container.NewVScroll(container.NewPadded(container.NewBorder(nil, container.NewHBox(back), nil, nil, box)))
+	return container.NewVScroll(container.NewPadded(box))
 }
 
 func swatch(c color.Color) fyne.CanvasObject {

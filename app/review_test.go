@@ -63,10 +63,10 @@ func TestConfidentMistakeComesBackFirstInTheReview(t *testing.T) {
 	}
 
 	// The catalog offers it for review now, and the review asks it first.
-	h.ui.showCatalog()
+	h.ui.home(h.ui.catalogScreen)
 	h.mustShow(h.ui.N("Review.Due", 1, nil))
 	h.tap("Review.Start")
-	s := h.ui.quiz
+	s := h.quiz()
 	if s == nil || !s.review || s.item().Question.ID != q.ID {
 		t.Fatalf("the review does not start with the confident mistake")
 	}
@@ -94,7 +94,7 @@ func TestConfidentMistakeComesBackFirstInTheReview(t *testing.T) {
 func TestRefresherFallsDueAfterTheModuleWasPassed(t *testing.T) {
 	h := newHarness(t, "")
 	h.createLearner("Katrien", "hospital")
-	h.ui.showModule(h.core())
+	h.openModule(h.core())
 	h.tap("Module.StartQuiz")
 	h.takeQuiz(func(int) bool { return true })
 	h.mustShow(h.ui.T("Results.Passed"))
@@ -110,20 +110,20 @@ func TestRefresherFallsDueAfterTheModuleWasPassed(t *testing.T) {
 	}
 	db.Close()
 
-	h.ui.showCatalog()
+	h.ui.home(h.ui.catalogScreen)
 	due := past.AddDate(0, 0, progress.DefaultRefresherDays)
 	h.mustShow(h.ui.T("Status.RefresherDue", map[string]any{"Date": h.ui.loc.Date(due)}))
-	h.ui.showModule(h.core())
+	h.openModule(h.core())
 	h.mustShow(h.ui.T("Module.RefresherExplained"))
 	h.tap("Module.StartRefresher")
-	if h.ui.quiz.attempt.Kind != "refresher" {
-		t.Fatalf("attempt kind %q", h.ui.quiz.attempt.Kind)
+	if h.quiz().attempt.Kind != "refresher" {
+		t.Fatalf("attempt kind %q", h.quiz().attempt.Kind)
 	}
 	h.takeQuiz(func(int) bool { return true })
 	sums, _ := h.store.Summaries(context.Background(), h.ui.learner.ID)
 	if !sums["core"].PassedAt.After(past.Add(time.Hour)) {
 		t.Error("passing the refresher did not renew the completion date")
 	}
-	h.ui.showCatalog()
+	h.ui.home(h.ui.catalogScreen)
 	h.mustShow(h.ui.T("Status.Passed", map[string]any{"Date": h.ui.loc.Date(sums["core"].PassedAt)}))
 }

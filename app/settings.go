@@ -41,7 +41,7 @@ func (u *UI) showSettings() {
 		if i := slices.Index(sizeNames, name); i >= 0 {
 			u.prefs.setTextScale(textScales[i])
 			u.applyTheme()
-			u.redraw()
+			u.rebuild()
 		}
 	}
 
@@ -53,7 +53,7 @@ func (u *UI) showSettings() {
 		if i := slices.Index(themeNames, name); i >= 0 {
 			u.prefs.setTheme(themes[i])
 			u.applyTheme()
-			u.redraw()
+			u.rebuild()
 		}
 	}
 

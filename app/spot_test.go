@@ -23,7 +23,7 @@ func (h *harness) markSpot(mark func(id string) bool) {
 	if h.shows(h.ui.T("Note.Title")) {
 		h.tap("Note.Continue")
 	}
-	q := h.ui.quiz.item().Question
+	q := h.quiz().item().Question
 	rows := findAll[*optionRow](h, nil)
 	if len(rows) != len(q.Options) {
 		h.t.Fatalf("%d phrase rows for %d phrases", len(rows), len(q.Options))
@@ -108,7 +108,7 @@ func TestSpotRightPartlyRightAndWrong(t *testing.T) {
 			q, a := spotAttempt(t, h)
 			h.markSpot(tt.mark(q))
 			h.tap("Quiz.Check")
-			it := h.ui.quiz.item()
+			it := h.quiz().item()
 			if !it.Answered || it.Grade.Correct != tt.correct || !near(it.Grade.Score, tt.score(q)) {
 				t.Fatalf("graded %+v", it.Grade)
 			}
@@ -171,12 +171,12 @@ func TestSpotWithNothingMarkedAsksOnce(t *testing.T) {
 	_, a := spotAttempt(t, h)
 	h.tap("Note.Continue")
 	h.tap("Quiz.Check")
-	if h.ui.quiz.item().Answered {
+	if h.quiz().item().Answered {
 		t.Fatal("checking with nothing marked answered at once")
 	}
 	h.mustShow(h.ui.T("Quiz.SpotNoneMarked"))
 	h.tap("Quiz.Check")
-	it := h.ui.quiz.item()
+	it := h.quiz().item()
 	if !it.Answered || it.Grade.Correct || it.Grade.Score != 0 {
 		t.Fatalf("nothing marked, confirmed: %+v", it)
 	}
@@ -197,8 +197,8 @@ func TestSpotByKeyboardAlone(t *testing.T) {
 	// The number key of the first sign marks it and focuses it.
 	first := slices.IndexFunc(q.Options, func(o quiz.Option) bool { return isSign(q)(o.ID) })
 	c.OnTypedRune()(rune('1' + first))
-	if !slices.Equal(h.ui.quiz.chosen, []string{q.Options[first].ID}) || c.Focused() != rows[first] {
-		t.Fatalf("number key: chosen %v", h.ui.quiz.chosen)
+	if !slices.Equal(h.quiz().chosen, []string{q.Options[first].ID}) || c.Focused() != rows[first] {
+		t.Fatalf("number key: chosen %v", h.quiz().chosen)
 	}
 	// Then down the phrases with the arrow key, Space on each other sign.
 	for i := first; i < len(rows)-1; i++ {
@@ -214,7 +214,7 @@ func TestSpotByKeyboardAlone(t *testing.T) {
 	test.Type(rows[first], " ")
 	test.Type(rows[first], " ")
 	rows[len(rows)-1].TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	it := h.ui.quiz.item()
+	it := h.quiz().item()
 	if !it.Answered || !it.Grade.Correct {
 		t.Fatalf("keyboard answer %v graded %+v", it.Response.Chosen, it.Grade)
 	}
@@ -236,14 +236,14 @@ func TestSpotAnswerResumesAfterARestart(t *testing.T) {
 	partial := func(id string) bool { return isSign(q)(id) && id != q.Answer[0] }
 	h.markSpot(partial)
 	h.tap("Quiz.Check")
-	want := h.ui.quiz.item().Grade
+	want := h.quiz().item().Grade
 	h.store.Close() // the app dies here
 
 	h2 := newHarness(t, path)
 	test.Tap(find(h2, "learner button", func(b *widget.Button) bool { return strings.HasPrefix(b.Text, "Nadia") }))
-	h2.ui.showModule(h2.core())
+	h2.openModule(h2.core())
 	h2.tap("Module.ResumeQuiz", map[string]any{"Done": 1, "Total": 2})
-	s := h2.ui.quiz
+	s := h2.quiz()
 	if s.idx != 1 || s.session.Item(0).Grade.Score != want.Score || !s.session.Item(0).Answered {
 		t.Fatalf("resumed at %d with %+v, want the spot answered with %+v", s.idx, s.session.Item(0).Grade, want)
 	}
@@ -261,9 +261,9 @@ func TestSpotComesBackInTheSpacedReview(t *testing.T) {
 	h.markSpot(func(id string) bool { return !isSign(q)(id) })
 	h.tap("Quiz.Check")
 	h.mustShow(h.ui.T("Quiz.ConfidentMistake"))
-	h.ui.showCatalog()
+	h.ui.home(h.ui.catalogScreen)
 	h.tap("Review.Start")
-	s := h.ui.quiz
+	s := h.quiz()
 	if s == nil || !s.review || s.item().Question.ID != q.ID {
 		t.Fatal("the review does not start with the confidently missed situation")
 	}

@@ -13,28 +13,27 @@ import (
 	"indicia/app/measure"
 	"indicia/app/progress"
 	"indicia/app/report"
-	"indicia/modules"
 )
 
 // measureTab is trainer mode's proof that the training works: for the learners the
-// filter selects, before / after / kept per module with their 95 % intervals, the
-// learners behind each and the normalised gain; the same per warning sign of one
+// trainer's filter selects, before / after / kept per module with their 95 % intervals,
+// the learners behind each and the normalised gain; the same per warning sign of one
 // module, the worst kept first; how often a "sure" answer was wrong, per sign; how
 // often "sure" and "guessing" answers were right, per cohort; and what learners said
 // about their workplace, per cohort. Groups of fewer than measure.MinGroup learners
 // show their counts only. Its data is read off the UI goroutine.
 type measureTab struct {
+	t      *trainerScreen
 	u      *UI
-	filter progress.Filter
 	module string // the module whose signs are shown
-	root   *fyne.Container
+	root   fyne.CanvasObject
 	body   *fyne.Container // everything below the filters
-	cohort *widget.Select
-	role   *widget.Select
 	mod    *widget.Select
-	// generation counts the reads asked for: a slow read's result that a newer one
-	// replaced is dropped.
-	generation int
+	// query counts the reads asked for: a slow read's result that a newer one replaced
+	// is dropped.
+	query int
+	// filter is the filter the figures shown were read for.
+	filter progress.Filter
 }
 
 // measureData is what the tab reads for one choice of filters.
@@ -48,76 +47,42 @@ type measureData struct {
 	workplace   []progress.WorkplaceRow
 }
 
-func (u *UI) newMeasureTab() *measureTab {
-	t := &measureTab{u: u, body: container.NewVBox()}
-	mods := u.catalog().Modules
-	t.module = mods[0].ID
-	var names []string
-	for _, m := range mods {
-		names = append(names, m.In(u.loc.Lang).Title)
-	}
-	t.mod = widget.NewSelect(names, nil)
-	t.mod.SetSelectedIndex(0)
-	t.role = widget.NewSelect(append([]string{u.T("Trainer.AllRoles")}, u.roleOptions()...), nil)
-	t.role.SetSelectedIndex(0)
-	t.cohort = widget.NewSelect([]string{u.T("Trainer.AllCohorts"), u.T("Trainer.NoCohort")}, nil)
-	t.cohort.SetSelectedIndex(0)
-	fetch(u, func(ctx context.Context) ([]progress.Cohort, error) { return u.store.Cohorts(ctx) }, func(cs []progress.Cohort) {
-		opts := []string{u.T("Trainer.AllCohorts"), u.T("Trainer.NoCohort")}
-		for _, c := range cs {
-			opts = append(opts, c.Code)
-		}
-		t.cohort.Options = opts
-		t.cohort.Refresh()
-	})
-	t.cohort.OnChanged = func(string) { t.changed() }
-	t.role.OnChanged = func(string) { t.changed() }
-	t.mod.OnChanged = func(string) { t.changed() }
-	filters := container.NewGridWithColumns(3,
-		container.NewBorder(nil, nil, widget.NewLabel(u.T("Trainer.Cohort")), nil, t.cohort),
-		container.NewBorder(nil, nil, widget.NewLabel(u.T("Learners.Role")), nil, t.role),
-		container.NewBorder(nil, nil, widget.NewLabel(u.T("Proof.Module")), nil, t.mod))
-	t.root = container.NewBorder(filters, nil, nil, nil, container.NewVScroll(container.NewPadded(t.body)))
-	t.load()
-	return t
-}
-
-func (t *measureTab) content() fyne.CanvasObject { return t.root }
-
-// changed reads the figures again after a filter changed.
-func (t *measureTab) changed() {
-	f := progress.Filter{}
-	switch i := t.cohort.SelectedIndex(); {
-	case i == 1:
-		f.NoCohort = true
-	case i > 1:
-		f.Cohort = t.cohort.Selected
-	}
-	if i := t.role.SelectedIndex(); i > 0 {
-		f.Role = string(modules.Roles[i-1])
-	}
-	mods := t.u.catalog().Modules
-	module := t.module
-	if i := t.mod.SelectedIndex(); i >= 0 && i < len(mods) {
-		module = mods[i].ID
-	}
-	if f != t.filter || module != t.module {
-		t.filter, t.module = f, module
-		t.load()
-	}
-}
-
-// load shows that the figures are being read, reads them, and shows them.
-func (t *measureTab) load() {
+func (t *trainerScreen) newMeasureTab() *measureTab {
 	u := t.u
-	t.generation++
-	gen, f, module := t.generation, t.filter, t.module
-	t.body.Objects = []fyne.CanvasObject{u.loadingLabel()}
-	t.body.Refresh()
-	cat := u.catalog()
-	lang := u.loc.Lang
+	m := &measureTab{t: t, u: u, body: container.NewVBox(u.loading())}
+	mods := u.catalog().Modules
+	m.module = mods[0].ID
+	var names []string
+	for _, mod := range mods {
+		names = append(names, mod.In(u.loc.Lang).Title)
+	}
+	m.mod = widget.NewSelect(names, nil)
+	m.mod.SetSelectedIndex(0)
+	m.mod.OnChanged = func(string) {
+		if i := m.mod.SelectedIndex(); i >= 0 && i < len(mods) && mods[i].ID != m.module {
+			m.module = mods[i].ID
+			m.load()
+		}
+	}
+	top := container.NewVBox(t.newFilterBar().root,
+		container.NewBorder(nil, nil, widget.NewLabel(u.T("Proof.Module")), nil, m.mod))
+	m.root = container.NewBorder(top, nil, nil, nil, container.NewVScroll(container.NewPadded(m.body)))
+	m.load()
+	return m
+}
+
+// load shows that the figures are being read, reads them for the trainer's filter, and
+// shows them.
+func (m *measureTab) load() {
+	u := m.u
+	m.query++
+	query, f, module := m.query, m.t.filter, m.module
+	m.body.Objects = []fyne.CanvasObject{u.loading()}
+	m.body.Refresh()
 	fetch(u, func(ctx context.Context) (measureData, error) {
 		var d measureData
+		cat := u.catalog()
+		lang := u.loc.Lang
 		all, one := report.MeasuredItems(cat), report.MeasuredItems(cat, module)
 		rows, err := u.store.Gain(ctx, progress.GainQuery{Filter: f, Items: all})
 		if err != nil {
@@ -148,24 +113,25 @@ func (t *measureTab) load() {
 			}
 			d.calibration, d.workplace = append(d.calibration, cal...), append(d.workplace, wp...)
 		}
-		return d, err
+		return d, nil
 	}, func(d measureData) {
-		if gen == t.generation {
-			t.show(d)
+		if query == m.query {
+			m.filter = f
+			m.show(d)
 		}
 	})
 }
 
 // names are before, after and kept in the interface's language.
-func (t *measureTab) names() [3]string {
-	u := t.u
+func (m *measureTab) names() [3]string {
+	u := m.u
 	return [3]string{u.T("Gain.Before"), u.T("Gain.After"), u.T("Gain.Kept")}
 }
 
 // figure is a measurement's text beside its bar: the mean and the learners, or the
 // learners alone for a group too small to show more.
-func (t *measureTab) figure(e measure.Estimate) string {
-	u := t.u
+func (m *measureTab) figure(e measure.Estimate) string {
+	u := m.u
 	switch {
 	case e.N == 0:
 		return u.T("Gain.NoOne")
@@ -176,8 +142,8 @@ func (t *measureTab) figure(e measure.Estimate) string {
 }
 
 // gainLine is the normalised gain and the learners it rests on, or why there is none.
-func (t *measureTab) gainLine(g report.GainGroup) string {
-	u := t.u
+func (m *measureTab) gainLine(g report.GainGroup) string {
+	u := m.u
 	if !g.HasGain {
 		return u.N("Gain.NoGain", g.Pairs, nil)
 	}
@@ -185,19 +151,19 @@ func (t *measureTab) gainLine(g report.GainGroup) string {
 }
 
 // bars is a group's chart.
-func (t *measureTab) bars(g report.GainGroup, compact bool) *gainBars {
+func (m *measureTab) bars(g report.GainGroup, compact bool) *gainBars {
 	est := [3]measure.Estimate{g.Before, g.After, g.Kept}
 	var values [3]string
 	for i, e := range est {
-		values[i] = t.figure(e)
+		values[i] = m.figure(e)
 	}
-	return newGainBars(t.names(), values, est, compact)
+	return newGainBars(m.names(), values, est, compact)
 }
 
 // share is a proportion as text: the rate with its interval and what it rests on, or
 // the counts alone for too few learners.
-func (t *measureTab) share(p measure.Proportion, key string) string {
-	u := t.u
+func (m *measureTab) share(p measure.Proportion, key string) string {
+	u := m.u
 	if !p.Shown() {
 		return u.N("Proof.ShareCountOnly", p.Count, nil)
 	}
@@ -207,26 +173,26 @@ func (t *measureTab) share(p measure.Proportion, key string) string {
 
 // cohortName names a row of the calibration or workplace lists: the first is the
 // selection as a whole, the others cohorts ("" the learners without one).
-func (t *measureTab) cohortName(i int, code string) string {
+func (m *measureTab) cohortName(i int, code string) string {
 	switch {
-	case i == 0 && t.filter.Cohort != "":
-		return t.filter.Cohort
-	case i == 0 && t.filter.NoCohort:
-		return t.u.T("Trainer.NoCohort")
+	case i == 0 && m.filter.Cohort != "":
+		return m.filter.Cohort
+	case i == 0 && m.filter.NoCohort:
+		return m.u.T("Trainer.NoCohort")
 	case i == 0:
-		return t.u.T("Proof.AllSelected")
+		return m.u.T("Proof.AllSelected")
 	case code == "":
-		return t.u.T("Trainer.NoCohort")
+		return m.u.T("Trainer.NoCohort")
 	}
 	return code
 }
 
-func (t *measureTab) show(d measureData) {
-	u := t.u
+func (m *measureTab) show(d measureData) {
+	u := m.u
 	cat := u.catalog()
 	var objs []fyne.CanvasObject
 	legend := container.NewHBox()
-	for i, n := range t.names() {
+	for i, n := range m.names() {
 		legend.Add(swatch(measurementColours[i]))
 		legend.Add(widget.NewLabel(n))
 	}
@@ -238,15 +204,15 @@ func (t *measureTab) show(d measureData) {
 		objs = append(objs, wrapped(u.T("Gain.NoData")))
 	}
 	for _, g := range d.modules {
-		gain := wrapped(t.gainLine(g))
-		objs = append(objs, widget.NewCard("", "", container.NewVBox(heading(g.Label), t.bars(g, false), gain)))
+		gain := wrapped(m.gainLine(g))
+		objs = append(objs, widget.NewCard("", "", container.NewVBox(heading(g.Label), m.bars(g, false), gain)))
 	}
 
 	// Per sign of the chosen module, the worst kept first.
-	m, _ := cat.Module(t.module)
+	mod, _ := cat.Module(m.module)
 	title := ""
-	if m != nil {
-		title = m.In(u.loc.Lang).Title
+	if mod != nil {
+		title = mod.In(u.loc.Lang).Title
 	}
 	objs = append(objs, widget.NewSeparator(), heading(u.T("Proof.SignsTitle", map[string]any{"Module": title})),
 		wrapped(u.T("Proof.SignsIntro")))
@@ -256,7 +222,7 @@ func (t *measureTab) show(d measureData) {
 	for _, g := range d.signs {
 		label := widget.NewLabelWithStyle(g.Label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		label.Wrapping = fyne.TextWrapWord
-		objs = append(objs, container.NewVBox(label, t.bars(g, true)))
+		objs = append(objs, container.NewVBox(label, m.bars(g, true)))
 	}
 
 	// Confident and wrong, per sign: the highest share first.
@@ -285,7 +251,7 @@ func (t *measureTab) show(d measureData) {
 		objs = append(objs, wrapped(u.T("Gain.NoData")))
 	}
 	for _, r := range wrong {
-		line := wrapped(t.share(r.p, "Proof.WrongShare"))
+		line := wrapped(m.share(r.p, "Proof.WrongShare"))
 		row := container.NewGridWithColumns(2, wrapped(r.label), line)
 		if r.p.Shown() {
 			row = container.NewGridWithColumns(2, wrapped(r.label), container.NewVBox(rateBar(r.p, missingColor), line))
@@ -307,9 +273,9 @@ func (t *measureTab) show(d measureData) {
 		sure := measure.Share(c.Sure.Hits, c.Sure.Answers, c.Sure.Learners)
 		guess := measure.Share(c.Guessing.Hits, c.Guessing.Answers, c.Guessing.Learners)
 		objs = append(objs, container.NewGridWithColumns(3,
-			widget.NewLabelWithStyle(t.cohortName(i, c.Cohort), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-			wrapped(u.T("Proof.Sure")+" "+t.share(sure, "Proof.RightShare")),
-			wrapped(u.T("Proof.Guessing")+" "+t.share(guess, "Proof.RightShare"))))
+			widget.NewLabelWithStyle(m.cohortName(i, c.Cohort), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+			wrapped(u.T("Proof.Sure")+" "+m.share(sure, "Proof.RightShare")),
+			wrapped(u.T("Proof.Guessing")+" "+m.share(guess, "Proof.RightShare"))))
 	}
 	if small > 0 {
 		objs = append(objs, wrapped(u.N("Proof.SmallCohorts", small, nil)))
@@ -323,7 +289,7 @@ func (t *measureTab) show(d measureData) {
 	}
 	small = 0
 	for i, w := range d.workplace {
-		name := widget.NewLabelWithStyle(t.cohortName(i, w.Cohort), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		name := widget.NewLabelWithStyle(m.cohortName(i, w.Cohort), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		switch {
 		case i > 0 && w.Learners < measure.MinGroup:
 			small++
@@ -352,8 +318,8 @@ func (t *measureTab) show(d measureData) {
 		wrapped(u.T("Gain.About.Gain")), wrapped(u.T("Gain.About.Small", map[string]any{"N": u.loc.Number(measure.MinGroup)})),
 		wrapped(u.T("Gain.About.Caution")))
 	objs = append(objs, widget.NewSeparator(), widget.NewAccordion(widget.NewAccordionItem(u.T("Gain.AboutSheet"), about)))
-	t.body.Objects = objs
-	t.body.Refresh()
+	m.body.Objects = objs
+	m.body.Refresh()
 }
 
 // rateBar shows a proportion as a filled share of a bar, in c.
@@ -361,13 +327,4 @@ func rateBar(p measure.Proportion, c color.Color) fyne.CanvasObject {
 	bar := &stackedBar{parts: []int{int(p.Rate*1000 + 0.5), 1000 - int(p.Rate*1000+0.5)}, colors: []color.Color{c, notStartedColor}}
 	bar.ExtendBaseWidget(bar)
 	return bar
-}
-
-// loadingLabel says that figures are being read.
-func (u *UI) loadingLabel() fyne.CanvasObject {
-	l := widget.NewLabel(u.T("Proof.Loading"))
-	l.TextStyle = fyne.TextStyle{Italic: true}
-	busy := widget.NewActivity()
-	busy.Start()
-	return container.NewHBox(busy, l)
 }

@@ -14,9 +14,6 @@ import (
 	"indicia/app/report"
 )
 
-// measureTabIndex is the trainer tab of the three measurements.
-const measureTabIndex = 5
-
 // demoHarness is a harness on n demo learners (the demo's model of learning and
 // forgetting), with cohort SMALL-1 made of three of them who took the core module's
 // pre-test and quiz, and cohort BIG-1 of forty who answered the workplace questions.
@@ -68,8 +65,7 @@ func demoHarness(t *testing.T, n int) *harness {
 func (h *harness) openMeasureTab() {
 	h.t.Helper()
 	h.enterTrainer(trainerPass)
-	h.ui.trainer.tab = measureTabIndex
-	h.ui.redraw()
+	h.trainer().selectTab(tabMeasure)
 	h.settle()
 }
 
@@ -186,13 +182,13 @@ func TestWorkplaceQuestionsTurnedOnAskedAndCounted(t *testing.T) {
 		t.Fatal("the workplace questions are on by default")
 	}
 	h.enterTrainer(trainerPass)
-	h.ui.trainer.tab = 4
-	h.ui.redraw()
+	h.trainer().selectTab(tabSettings)
 	check := find(h, "workplace setting", func(c *widget.Check) bool { return c.Text == h.ui.T("Proof.WorkplaceSetting") })
 	if check.Checked {
 		t.Error("the setting shows as on")
 	}
 	test.Tap(check)
+	h.settle()
 	if on, _ := h.store.WorkplaceQuestions(ctx); !on {
 		t.Fatal("ticking the setting did not turn the questions on")
 	}
@@ -211,8 +207,7 @@ func TestWorkplaceQuestionsTurnedOnAskedAndCounted(t *testing.T) {
 		t.Fatal("no demo learner is due to answer")
 	}
 	d.ui.learner = who
-	d.ui.showModule(d.core())
-	d.settle()
+	d.openModule(d.core())
 	d.mustShow(d.ui.T("Workplace.Title"))
 	groups := findAll[*widget.RadioGroup](d, func(g *widget.RadioGroup) bool { return slices.Contains(g.Options, d.ui.T("Workplace.Unsaid")) })
 	if len(groups) != 3 {
@@ -233,8 +228,8 @@ func TestWorkplaceQuestionsTurnedOnAskedAndCounted(t *testing.T) {
 	if due, _, _ := d.store.WorkplaceDue(ctx, who.ID, "core", time.Now()); due {
 		t.Error("asked again for the same refresher")
 	}
-	d.ui.showModule(d.core())
-	d.settle()
+	d.ui.back()
+	d.openModule(d.core())
 	if d.shows(d.ui.T("Workplace.Title")) {
 		t.Error("the questions show again")
 	}

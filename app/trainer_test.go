@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -50,7 +51,7 @@ func TestTrainerPassphraseGuardsTrainerMode(t *testing.T) {
 	h.mustShow(h.ui.T("Learners.Welcome"))
 
 	h.enterTrainer("not the passphrase")
-	if h.ui.trainer != nil {
+	if h.trainer() != nil {
 		t.Fatal("trainer mode opened with a wrong passphrase")
 	}
 	h.mustShow(h.ui.T("Trainer.Wrong"))
@@ -71,7 +72,7 @@ func TestFirstTrainerNeedsACode(t *testing.T) {
 	if has, _ := h.store.HasTrainerPassphrase(ctx); has {
 		t.Fatal("a learner set the first trainer passphrase without the code")
 	}
-	if h.ui.trainer != nil {
+	if h.trainer() != nil {
 		t.Fatal("trainer mode opened without the code")
 	}
 
@@ -92,7 +93,7 @@ func TestFirstTrainerNeedsACode(t *testing.T) {
 		test.Type(e, trainerPass)
 	}
 	h.tap("Trainer.Set")
-	if h.ui.trainer == nil {
+	if h.trainer() == nil {
 		t.Fatal("the one-time code did not open trainer mode")
 	}
 	h.mustShow(h.ui.T("Trainer.ModeTitle"))
@@ -184,17 +185,18 @@ func TestTrainerCompletionMatrixFiltersDetailAndErasure(t *testing.T) {
 	h := newHarness(t, "")
 	passed, started, other := seedLearners(t, h.store)
 	h.enterTrainer(trainerPass)
-	tr := h.ui.trainer
-	if tr == nil || len(tr.rows) != 3 {
+	tr := h.trainer()
+	if tr == nil || len(tr.completion.rows) != 3 {
 		t.Fatalf("trainer rows: %+v", tr)
 	}
+	rows := func() []progress.LearnerStatus { h.settle(); return tr.completion.rows }
 	h.mustShow(h.ui.N("Trainer.LearnerCount", 3, nil))
 	days, _ := h.store.RefresherDays(context.Background())
-	text, c := tr.cellState(tr.rows[0].Modules["core"], true, "core", days) // Amélie, sorted first
-	if tr.rows[0].ID != passed.ID || c != passedColor || text != h.ui.T("Trainer.CellPassed", map[string]any{"Score": h.ui.loc.Percent(100)}) {
+	text, c := tr.cellState(rows()[0].Modules["core"], true, "core", days) // Amélie, sorted first
+	if rows()[0].ID != passed.ID || c != passedColor || text != h.ui.T("Trainer.CellPassed", map[string]any{"Score": h.ui.loc.Percent(100)}) {
 		t.Errorf("Amélie's cell: %q %v", text, c)
 	}
-	if _, c := tr.cellState(tr.rows[1].Modules["core"], true, "core", days); tr.rows[1].ID != started.ID || c != inProgressColor {
+	if _, c := tr.cellState(rows()[1].Modules["core"], true, "core", days); rows()[1].ID != started.ID || c != inProgressColor {
 		t.Errorf("Pieter's cell: %v", c)
 	}
 	if _, c := tr.cellState(progress.ModuleState{}, false, "core", days); c != notStartedColor {
@@ -204,13 +206,13 @@ func TestTrainerCompletionMatrixFiltersDetailAndErasure(t *testing.T) {
 	// Filter by cohort.
 	sel := find(h, "cohort filter", func(s *widget.Select) bool { return len(s.Options) > 0 && s.Options[0] == h.ui.T("Trainer.AllCohorts") })
 	sel.SetSelected("NAMUR-1")
-	if len(h.ui.trainer.rows) != 2 {
-		t.Fatalf("NAMUR-1 has %d rows", len(h.ui.trainer.rows))
+	if len(rows()) != 2 {
+		t.Fatalf("NAMUR-1 has %d rows", len(rows()))
 	}
 	sel = find(h, "cohort filter", func(s *widget.Select) bool { return len(s.Options) > 0 && s.Options[0] == h.ui.T("Trainer.AllCohorts") })
 	sel.SetSelected(h.ui.T("Trainer.NoCohort"))
-	if len(h.ui.trainer.rows) != 1 || h.ui.trainer.rows[0].ID != other.ID {
-		t.Fatalf("no-cohort rows: %+v", h.ui.trainer.rows)
+	if len(rows()) != 1 || rows()[0].ID != other.ID {
+		t.Fatalf("no-cohort rows: %+v", rows())
 	}
 
 	// Open Sara's record from the table, then erase her after confirming.
@@ -220,11 +222,12 @@ func TestTrainerCompletionMatrixFiltersDetailAndErasure(t *testing.T) {
 	h.tap("Trainer.Delete")
 	h.mustShow(h.ui.T("Trainer.DeleteTitle"))
 	test.Tap(find(h, "confirm", func(b *widget.Button) bool { return b.Text == "Yes" }))
+	h.settle()
 	if _, err := h.store.Learner(context.Background(), other.ID); err == nil {
 		t.Fatal("the learner was not erased")
 	}
-	if len(h.ui.trainer.rows) != 0 {
-		t.Errorf("the erased learner still shows: %+v", h.ui.trainer.rows)
+	if len(rows()) != 0 {
+		t.Errorf("the erased learner still shows: %+v", rows())
 	}
 }
 
@@ -232,8 +235,7 @@ func TestTrainerSetsRefresherPeriodsAndCohorts(t *testing.T) {
 	h := newHarness(t, "")
 	seedLearners(t, h.store)
 	h.enterTrainer(trainerPass)
-	h.ui.trainer.tab = 4
-	h.ui.redraw()
+	h.trainer().selectTab(tabSettings)
 	entries := findAll(h, func(e *widget.Entry) bool { return e.Text == "182" })
 	if len(entries) != len(h.cat.Modules) {
 		t.Fatalf("%d period fields for %d modules", len(entries), len(h.cat.Modules))
@@ -245,8 +247,7 @@ func TestTrainerSetsRefresherPeriodsAndCohorts(t *testing.T) {
 		t.Errorf("periods %v", days)
 	}
 
-	h.ui.trainer.tab = 2
-	h.ui.redraw()
+	h.trainer().selectTab(tabCohorts)
 	code := find(h, "cohort code", func(e *widget.Entry) bool { return e.PlaceHolder == h.ui.T("Trainer.CohortCode") })
 	test.Type(code, "EUPEN-1")
 	h.tap("Trainer.CreateCohort")
@@ -258,4 +259,61 @@ func TestTrainerSetsRefresherPeriodsAndCohorts(t *testing.T) {
 	// The cohort's mastery picture opens.
 	test.Tap(findAll(h, func(b *widget.Button) bool { return b.Text == h.ui.T("Mastery.Button") })[0])
 	h.mustShow(h.ui.T("Trainer.CohortMastery", map[string]any{"Cohort": "EUPEN-1"}))
+}
+
+// TestModulesTabFitsTheWindowAndSortsByMissRate: the statistics tab does not widen the
+// window past the 1000 px it opens at, and lists the most missed questions by their
+// share of wrong answers.
+func TestModulesTabFitsTheWindowAndSortsByMissRate(t *testing.T) {
+	h := newHarness(t, "")
+	ctx := context.Background()
+	l, err := h.store.CreateLearner(ctx, progress.NewLearner{Name: "Rate Test", Role: "police", Language: "fr", Cohort: "A-VERY-LONG-COHORT-CODE-2026-NAMUR-BRUXELLES"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bank := h.core().In("fr").Bank
+	// Question 0: 3 wrong of 7 (43 %); 1: 6 of 17 (35 %); 2: 4 of 11 (36 %).
+	answers := []struct{ wrong, total int }{{3, 7}, {6, 17}, {4, 11}}
+	for n := range 17 {
+		var plan quiz.Plan
+		for i := range answers {
+			if n < answers[i].total {
+				plan = append(plan, quiz.Draw{QuestionID: bank[i].ID})
+			}
+		}
+		a, err := h.store.StartAttempt(ctx, progress.NewAttempt{LearnerID: l.ID, ModuleID: "core", Language: "fr", Plan: plan, PassMark: 80})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for pos, it := range plan {
+			i := slices.IndexFunc(bank[:3], func(q quiz.Question) bool { return q.ID == it.QuestionID })
+			h.store.RecordAnswer(ctx, a.ID, progress.Answer{Position: pos, QuestionID: it.QuestionID, Complete: true, Correct: n >= answers[i].wrong})
+		}
+		if _, err := h.store.FinishAttempt(ctx, a.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.enterTrainer(trainerPass)
+	for _, scale := range []float64{textScales[len(textScales)-1], 1} {
+		h.ui.prefs.setTextScale(scale)
+		h.ui.applyTheme()
+		h.ui.rebuild()
+		h.trainer().selectTab(tabModules)
+		h.settle()
+		if w := h.ui.Window().Canvas().Content().MinSize().Width; w > 1000 {
+			t.Errorf("text scale %v: the modules tab needs %v px, more than the window's 1000", scale, w)
+		}
+	}
+	var shown []string
+	for _, l := range findAll[*widget.Label](h, nil) {
+		for i := range answers {
+			if l.Text == bank[i].Prompt {
+				shown = append(shown, l.Text)
+			}
+		}
+	}
+	want := []string{bank[0].Prompt, bank[2].Prompt, bank[1].Prompt}
+	if !slices.Equal(shown, want) {
+		t.Errorf("most missed questions in the order %q, want %q (43 %%, 36 %%, 35 %%)", shown, want)
+	}
 }

@@ -24,34 +24,72 @@ func (u *UI) syncSigningKey() {
 	if u.vault == nil {
 		return
 	}
-	if err := report.SyncSigningKey(u.ctx, u.store, u.vault); err != nil {
-		log.Printf("signing key: %v", err)
-	}
+	vault := u.vault
+	fetch(u, func(ctx context.Context) (struct{}, error) {
+		if err := report.SyncSigningKey(ctx, u.files, vault); err != nil {
+			log.Printf("signing key: %v", err)
+		}
+		return struct{}{}, nil
+	}, func(struct{}) {})
+}
+
+// trustData is what the trust settings show, read off the UI goroutine.
+type trustData struct {
+	name   string
+	key    *report.SigningKey
+	keyErr error
+	held   bool
+	keys   []progress.TrustedKey
 }
 
 // trustSettings is the trainer's settings for certificates: the organisation's name,
-// this installation's key, the trust list, and moving the key to another machine.
+// this installation's key, the trust list, and moving the key to another machine. It is
+// filled once read (see reloadTrust).
 func (t *trainerScreen) trustSettings() fyne.CanvasObject {
+	t.trustBox = container.NewVBox(heading(t.u.T("Trust.Title")), t.u.loading())
+	t.reloadTrust()
+	return t.trustBox
+}
+
+// reloadTrust reads the trust settings again and shows them.
+func (t *trainerScreen) reloadTrust() {
+	u := t.u
+	fetch(u, func(ctx context.Context) (trustData, error) {
+		var d trustData
+		var err error
+		if d.name, err = u.store.IssuerName(ctx); err != nil {
+			return d, err
+		}
+		d.key, d.keyErr = report.LoadSigningKeyFor(ctx, u.files)
+		d.held, _ = u.store.HoldsSigningKey(ctx)
+		d.keys, err = u.store.TrustedKeys(ctx)
+		return d, err
+	}, func(d trustData) {
+		t.trustBox.Objects = t.trustView(d).Objects
+		t.trustBox.Refresh()
+	})
+}
+
+// trustView lays the trust settings out.
+func (t *trainerScreen) trustView(d trustData) *fyne.Container {
 	u := t.u
 	box := container.NewVBox(heading(u.T("Trust.Title")), wrapped(u.T("Trust.Explain")))
-
-	name, err := u.store.IssuerName(u.ctx)
-	if err != nil {
-		u.showError(err)
-	}
+	name, key, keyErr, keys := d.name, d.key, d.keyErr, d.keys
 	issuer := widget.NewEntry()
 	issuer.SetText(name)
 	issuer.SetPlaceHolder(u.T("Trust.IssuerPlaceholder"))
 	saveName := widget.NewButtonWithIcon(u.T("Trust.SaveIssuer"), theme.DocumentSaveIcon(), func() {
-		if err := u.store.SetIssuerName(u.ctx, issuer.Text); err != nil {
-			dialog.ShowInformation(u.T("Trust.Title"), u.T("Trust.BadName"), u.win)
-			return
-		}
-		u.redraw()
+		text := issuer.Text
+		fetch(u, func(ctx context.Context) (error, error) { return u.store.SetIssuerName(ctx, text), nil }, func(err error) {
+			if err != nil {
+				dialog.ShowInformation(u.T("Trust.Title"), u.T("Trust.BadName"), u.win)
+				return
+			}
+			t.reloadTrust()
+		})
 	})
 	box.Add(widget.NewForm(widget.NewFormItem(u.T("Trust.Issuer"), container.NewBorder(nil, nil, nil, saveName, issuer))))
 
-	key, keyErr := report.LoadSigningKeyFor(u.ctx, u.store)
 	if keyErr != nil {
 		box.Add(wrapped(u.T("Trust.KeyMissing")))
 	} else {
@@ -59,7 +97,7 @@ func (t *trainerScreen) trustSettings() fyne.CanvasObject {
 			fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 		box.Add(fp)
 	}
-	if held, _ := u.store.HoldsSigningKey(u.ctx); held {
+	if d.held {
 		box.Add(wrapped(u.T("Trust.KeyInBackups")))
 	} else {
 		box.Add(wrapped(u.T("Trust.KeyNotInBackups")))
@@ -67,10 +105,6 @@ func (t *trainerScreen) trustSettings() fyne.CanvasObject {
 
 	// The trust list.
 	box.Add(heading(u.T("Trust.ListTitle")))
-	keys, err := u.store.TrustedKeys(u.ctx)
-	if err != nil {
-		u.showError(err)
-	}
 	for _, k := range keys {
 		k := k
 		state := u.T("Trust.StateTrusted")
@@ -99,11 +133,14 @@ func (t *trainerScreen) trustSettings() fyne.CanvasObject {
 			dialog.ShowInformation(u.T("Trust.Title"), u.T("Trust.BadFingerprint", map[string]any{"Fingerprint": fpEntry.Text}), u.win)
 			return
 		}
-		if err := u.store.TrustKey(u.ctx, progress.TrustedKey{Fingerprint: fp, Name: nameEntry.Text}); err != nil {
-			dialog.ShowInformation(u.T("Trust.Title"), u.T("Trust.NameNeeded"), u.win)
-			return
-		}
-		u.redraw()
+		k := progress.TrustedKey{Fingerprint: fp, Name: nameEntry.Text}
+		fetch(u, func(ctx context.Context) (error, error) { return u.store.TrustKey(ctx, k), nil }, func(err error) {
+			if err != nil {
+				dialog.ShowInformation(u.T("Trust.Title"), u.T("Trust.NameNeeded"), u.win)
+				return
+			}
+			t.reloadTrust()
+		})
 	})
 	addFile := widget.NewButtonWithIcon(u.T("Trust.AddFile"), theme.FolderOpenIcon(), t.addKeyFile)
 	// Said before the form: its "organisation" is the other issuer's, not this one's.
@@ -137,7 +174,7 @@ func (t *trainerScreen) trustSettings() fyne.CanvasObject {
 			if keyErr != nil {
 				return keyErr
 			}
-			data, _, err := report.ExportRegister(u.ctx, u.store, key, time.Now())
+			data, _, err := report.ExportRegister(u.ctx, u.files, key, time.Now())
 			if err == nil {
 				_, err = w.Write(data)
 			}
@@ -165,11 +202,7 @@ func (t *trainerScreen) askRevoke(k progress.TrustedKey) {
 				dialog.ShowInformation(u.T("Trust.Revoke"), u.T("Trust.BadDate", map[string]any{"Date": day.Text}), u.win)
 				return
 			}
-			if err := u.store.RevokeKey(u.ctx, k.Fingerprint, from); err != nil {
-				u.showError(err)
-				return
-			}
-			u.redraw()
+			u.perform(func(ctx context.Context) error { return u.store.RevokeKey(ctx, k.Fingerprint, from) }, t.reloadTrust)
 		}, u.win)
 }
 
@@ -187,11 +220,8 @@ func (t *trainerScreen) addKeyFile() {
 			dialog.ShowInformation(u.T("Trust.Title"), u.T("Trust.BadKeyFile", map[string]any{"Path": rc.URI().Name()}), u.win)
 			return
 		}
-		if err := u.store.TrustKey(u.ctx, progress.TrustedKey{Fingerprint: ik.Fingerprint, PublicKey: ik.PublicKey, Name: ik.Name}); err != nil {
-			u.showError(err)
-			return
-		}
-		u.redraw()
+		k := progress.TrustedKey{Fingerprint: ik.Fingerprint, PublicKey: ik.PublicKey, Name: ik.Name}
+		u.perform(func(ctx context.Context) error { return u.store.TrustKey(ctx, k) }, t.reloadTrust)
 	}, u.win)
 	d.Resize(fyne.NewSize(800, 560))
 	d.Show()
@@ -206,24 +236,35 @@ func (t *trainerScreen) exportSigningKey() {
 			if !ok {
 				return
 			}
-			if _, err := u.store.OpenVault(u.ctx, pass.Text); err != nil {
-				dialog.ShowInformation(u.T("Trust.ExportPrivate"), u.T("Trainer.Wrong"), u.win)
-				return
-			}
 			secret := pass.Text
-			u.saveFile("indicia-signing-key.json", func(_ context.Context, w io.Writer, _ func(int, int)) error {
-				key, err := report.LoadSigningKeyFor(u.ctx, u.store)
-				if err != nil {
-					return err
+			fetch(u, func(ctx context.Context) (bool, error) {
+				_, err := u.store.OpenVault(ctx, secret)
+				return err == nil, nil
+			}, func(right bool) {
+				if !right {
+					dialog.ShowInformation(u.T("Trust.ExportPrivate"), u.T("Trainer.Wrong"), u.win)
+					return
 				}
-				n, _ := u.store.IssuerName(u.ctx)
-				data, err := report.ExportSigningKey(n, key, secret)
-				if err == nil {
-					_, err = w.Write(data)
-				}
-				return err
+				t.saveSigningKey(secret)
 			})
 		}, u.win)
+}
+
+// saveSigningKey asks where to save the signing key sealed with secret, and saves it.
+func (t *trainerScreen) saveSigningKey(secret string) {
+	u := t.u
+	u.saveFile("indicia-signing-key.json", func(ctx context.Context, w io.Writer, _ func(int, int)) error {
+		key, err := report.LoadSigningKeyFor(ctx, u.files)
+		if err != nil {
+			return err
+		}
+		n, _ := u.store.IssuerName(ctx)
+		data, err := report.ExportSigningKey(n, key, secret)
+		if err == nil {
+			_, err = w.Write(data)
+		}
+		return err
+	})
 }
 
 // importSigningKey makes a key file from another machine this installation's key.
@@ -241,17 +282,26 @@ func (t *trainerScreen) importSigningKey() {
 				if !ok {
 					return
 				}
-				k, err := report.ImportSigningKey(u.ctx, u.store, u.vault, data, pass.Text)
-				switch {
-				case errors.Is(err, report.ErrWrongKeyPassphrase):
-					dialog.ShowInformation(u.T("Trust.ImportPrivate"), u.T("Trust.WrongKeyPassphrase"), u.win)
-				case err != nil:
-					dialog.ShowInformation(u.T("Trust.ImportPrivate"), u.T("Trust.BadKeyFile", map[string]any{"Path": rc.URI().Name()}), u.win)
-				default:
-					dialog.ShowInformation(u.T("Trust.ImportPrivate"),
-						u.T("Trust.KeyImported", map[string]any{"Fingerprint": report.FormatFingerprint(k.Fingerprint())}), u.win)
-					u.redraw()
+				vault, given := u.vault, pass.Text
+				type imported struct {
+					key *report.SigningKey
+					err error
 				}
+				fetch(u, func(ctx context.Context) (imported, error) {
+					k, err := report.ImportSigningKey(ctx, u.files, vault, data, given)
+					return imported{k, err}, nil
+				}, func(r imported) {
+					switch {
+					case errors.Is(r.err, report.ErrWrongKeyPassphrase):
+						dialog.ShowInformation(u.T("Trust.ImportPrivate"), u.T("Trust.WrongKeyPassphrase"), u.win)
+					case r.err != nil:
+						dialog.ShowInformation(u.T("Trust.ImportPrivate"), u.T("Trust.BadKeyFile", map[string]any{"Path": rc.URI().Name()}), u.win)
+					default:
+						dialog.ShowInformation(u.T("Trust.ImportPrivate"),
+							u.T("Trust.KeyImported", map[string]any{"Fingerprint": report.FormatFingerprint(r.key.Fingerprint())}), u.win)
+						t.reloadTrust()
+					}
+				})
 			}, u.win)
 	}, u.win)
 	d.Resize(fyne.NewSize(800, 560))

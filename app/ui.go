@@ -1,5 +1,10 @@
 // Package app is Indicia's desktop user interface (Fyne): one file per screen. It reads
 // and writes progress only through app/progress and content only through modules.
+//
+// Each screen is a type that builds its widgets once, in its constructor, and updates
+// them in place; its data is read off the UI goroutine (fetch) and applied with fyne.Do.
+// The one exception is an answer's commit, which is waited for before its feedback is
+// shown. The screens form a stack (nav.go): Back returns to exactly where the user was.
 package app
 
 import (
@@ -23,9 +28,14 @@ import (
 
 // UI is the application window and what every screen shares.
 type UI struct {
-	app   fyne.App
-	win   fyne.Window
-	store *progress.Store
+	app fyne.App
+	win fyne.Window
+	// store is what the screens read and write, always off the UI goroutine except for
+	// an answer's commit.
+	store Store
+	// files is the same store, for app/report's exports, bundles and certificates,
+	// which run behind a progress dialog off the UI goroutine (see work).
+	files *progress.Store
 	// content gives the training content, loading it the first time it is needed (see
 	// NewLazy).
 	content func() *modules.Catalog
@@ -35,38 +45,32 @@ type UI struct {
 	ctx     context.Context
 
 	learner *progress.Learner // nil until someone is signed in
-	quiz    *quizScreen       // the quiz under way, if any
-	trainer *trainerScreen    // trainer mode, if open
 	vault   *progress.Vault   // the trainer's secrets, open while trainer mode is
-	screen  func() fyne.CanvasObject
-	// leave is called before the screen changes, so a screen can save what it has.
-	leave func()
+	stack   []*navEntry       // the screens, the one shown last
+	bar     *topBar
+	body    *fyne.Container // holds the shown screen's content, under the top bar
+	// generation grows when the language or the text size changes: a screen built for
+	// an older generation is built again when it comes back to the top.
+	generation int
+	// jobs runs the store's reads and writes off the UI goroutine, one after the other
+	// in the order they were asked for: a screen reads what the one before it saved.
+	// They wait for the store to be open (see NewOpening).
+	jobs serial
+	// opened is closed once store is set.
+	opened chan struct{}
+	// peek lists this station's learners from the file while the store is being opened
+	// (progress.PeekStationLearners); nil when the store was open from the start.
+	peek func(ctx context.Context, q progress.LearnerSearch) ([]progress.Learner, int, error)
+	// pending counts the jobs under way (tests wait for them).
+	pending sync.WaitGroup
+	// onUI runs a job's result on the UI goroutine: fyne.Do. Fyne's test driver runs
+	// fyne.Do at once on the calling goroutine; the tests run the results on theirs.
+	onUI func(func())
+
 	// Seed, when not zero, makes quiz draws repeatable (INDICIA_SEED; for demos and
 	// the smoke test).
 	Seed  uint64
 	draws uint64
-	// onUI runs a read's result on the UI goroutine (fyne.Do); tests collect the
-	// results and apply them on the test goroutine. pending counts the reads under way.
-	onUI    func(func())
-	pending sync.WaitGroup
-}
-
-// fetch runs read off the UI goroutine, then apply with its result on the UI
-// goroutine; an error is shown instead, and apply is not called. (Issue 11 brings the
-// same helper for every screen: when both are in, one of the two goes.)
-func fetch[T any](u *UI, read func(ctx context.Context) (T, error), apply func(T)) {
-	u.pending.Add(1)
-	go func() {
-		defer u.pending.Done()
-		v, err := read(u.ctx)
-		u.onUI(func() {
-			if err != nil {
-				u.showError(err)
-				return
-			}
-			apply(v)
-		})
-	}()
 }
 
 // rng returns the random source for the next quiz draw.
@@ -90,9 +94,21 @@ func New(a fyne.App, store *progress.Store, catalog *modules.Catalog, bundle *lo
 // load must not fail: the shipped content is checked by the tests and by `indicia
 // content check`.
 func NewLazy(a fyne.App, store *progress.Store, load func() *modules.Catalog, bundle *locales.Bundle, systemLocales ...string) *UI {
+	u := NewOpening(a, load, bundle, nil, systemLocales...)
+	u.Opened(store)
+	return u
+}
+
+// NewOpening is NewLazy while the store is still being opened (and its file checked, on
+// the other core): the window and the first screen are made at once, and the store's
+// work waits for Opened. Meanwhile peek, when not nil, lists the learners for the first
+// screen straight from the file.
+func NewOpening(a fyne.App, load func() *modules.Catalog, bundle *locales.Bundle,
+	peek func(ctx context.Context, q progress.LearnerSearch) ([]progress.Learner, int, error), systemLocales ...string) *UI {
 	content := sync.OnceValue(load)
-	u := &UI{app: a, store: store, content: content, bundle: bundle, prefs: prefs{a.Preferences()}, ctx: context.Background(),
-		onUI: fyne.Do}
+	u := &UI{app: a, content: content, bundle: bundle, prefs: prefs{a.Preferences()}, ctx: context.Background(), onUI: fyne.Do,
+		opened: make(chan struct{}), peek: peek}
+	u.jobs.wait = u.opened
 	lang := u.prefs.language()
 	if lang == "" {
 		lang = locales.Match(systemLocales...)
@@ -101,22 +117,48 @@ func NewLazy(a fyne.App, store *progress.Store, load func() *modules.Catalog, bu
 	u.applyTheme()
 	u.win = a.NewWindow(u.loc.T("App.Title"))
 	u.win.Resize(fyne.NewSize(1000, 720))
-	u.win.SetOnClosed(func() { u.runLeave() })
+	u.win.SetOnClosed(func() {
+		if top := u.top(); top != nil {
+			if l, ok := top.s.(leaver); ok {
+				l.leave()
+			}
+		}
+	})
+	u.bar = newTopBar(u)
+	u.body = container.NewStack()
+	u.win.SetContent(container.NewBorder(u.bar.box, nil, nil, nil, u.body))
 	return u
+}
+
+// Opened gives the UI its store, once open: the store's work waiting for it starts.
+func (u *UI) Opened(store *progress.Store) {
+	u.store, u.files = store, store
+	close(u.opened)
+}
+
+// isOpen tells whether the store is open.
+func (u *UI) isOpen() bool {
+	select {
+	case <-u.opened:
+		return true
+	default:
+		return false
+	}
 }
 
 // Preload loads and validates the training content now, if no screen has yet. It may be
 // called from any goroutine; a screen that needs the content meanwhile waits for it.
 func (u *UI) Preload() { u.content() }
 
-// catalog is the training content, waiting for it if it is still loading.
+// catalog is the training content, waiting for it if it is still loading. Screens call
+// it off the UI goroutine (in fetch) the first time.
 func (u *UI) catalog() *modules.Catalog { return u.content() }
 
 // Window is the main window.
 func (u *UI) Window() fyne.Window { return u.win }
 
 // Start shows the first screen: choosing or creating a learner.
-func (u *UI) Start() { u.showLearners() }
+func (u *UI) Start() { u.home(u.learnersScreen) }
 
 // T translates a message id.
 func (u *UI) T(id string, data ...map[string]any) string { return u.loc.T(id, data...) }
@@ -124,89 +166,76 @@ func (u *UI) T(id string, data ...map[string]any) string { return u.loc.T(id, da
 // N translates a plural message id for count.
 func (u *UI) N(id string, count int, data map[string]any) string { return u.loc.N(id, count, data) }
 
-func (u *UI) runLeave() {
-	if u.leave != nil {
-		leave := u.leave
-		u.leave = nil
-		leave()
+// fetch runs read off the UI goroutine, then apply with its result on the UI goroutine.
+// An error is shown to the user instead, and apply is not called. read must look the
+// store up when it runs (a closure, not a method value of u.store): while the store is
+// being opened, u.store is not set yet.
+func fetch[T any](u *UI, read func(ctx context.Context) (T, error), apply func(T)) {
+	u.pending.Add(1)
+	u.jobs.do(func() {
+		defer u.pending.Done()
+		v, err := read(u.ctx)
+		u.onUI(func() {
+			if err != nil {
+				u.showError(err)
+				return
+			}
+			apply(v)
+		})
+	})
+}
+
+// serial runs jobs on a goroutine of its own, one at a time, in the order given. The
+// goroutine ends when there is nothing left to do.
+type serial struct {
+	wait    <-chan struct{} // the jobs start once it is closed
+	mu      sync.Mutex
+	jobs    []func()
+	running bool
+}
+
+func (q *serial) do(job func()) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.jobs = append(q.jobs, job)
+	if !q.running {
+		q.running = true
+		go q.run()
 	}
 }
 
-// show replaces the window's content with the screen that build makes, under the top
-// bar. build is kept so the screen can be rebuilt when the language or text size changes.
-func (u *UI) show(build func() fyne.CanvasObject) {
-	u.runLeave()
-	u.screen = build
-	u.redraw()
-}
-
-func (u *UI) redraw() {
-	u.win.SetTitle(u.T("App.Title"))
-	u.win.Canvas().SetOnTypedKey(nil)
-	u.win.Canvas().SetOnTypedRune(nil)
-	u.win.SetContent(container.NewBorder(u.topBar(), nil, nil, nil, u.screen()))
-}
-
-// topBar is on every screen: who is signed in, and the support, glossary and settings
-// buttons.
-func (u *UI) topBar() fyne.CanvasObject {
-	support := widget.NewButtonWithIcon(u.T("Support.Button"), theme.HelpIcon(), u.showSupport)
-	support.Importance = widget.HighImportance
-	glossary := widget.NewButtonWithIcon(u.T("Glossary.Button"), theme.SearchIcon(), u.showGlossary)
-	settings := widget.NewButtonWithIcon(u.T("Settings.Button"), theme.SettingsIcon(), u.showSettings)
-	items := []fyne.CanvasObject{}
-	if u.learner != nil {
-		who := widget.NewLabel(u.T("Top.SignedInAs", map[string]any{"Name": u.learner.Name}))
-		who.Truncation = fyne.TextTruncateEllipsis
-		items = append(items,
-			widget.NewButtonWithIcon(u.T("Top.Catalog"), theme.HomeIcon(), u.showCatalog),
-			widget.NewButtonWithIcon(u.T("Top.SwitchLearner"), theme.AccountIcon(), u.signOut))
-		left, right := container.NewHBox(items...), container.NewHBox(glossary, settings, support)
-		return container.NewVBox(u.fitBar(left, who, right), widget.NewSeparator())
+func (q *serial) run() {
+	if q.wait != nil {
+		<-q.wait
 	}
-	title := widget.NewLabelWithStyle(u.T("App.Title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	title.Truncation = fyne.TextTruncateEllipsis
-	right := container.NewHBox(glossary, settings, support)
-	if u.trainer == nil {
-		// Trainer mode is entered from the first screen only, with the passphrase.
-		right.Objects = append([]fyne.CanvasObject{widget.NewButtonWithIcon(u.T("Trainer.Button"), theme.VisibilityIcon(), u.askTrainer)}, right.Objects...)
+	for {
+		q.mu.Lock()
+		if len(q.jobs) == 0 {
+			q.running = false
+			q.mu.Unlock()
+			return
+		}
+		job := q.jobs[0]
+		q.jobs = q.jobs[1:]
+		q.mu.Unlock()
+		job()
 	}
-	return container.NewVBox(u.fitBar(container.NewHBox(), title, right), widget.NewSeparator())
 }
 
-// fitBar lays out a bar as left, middle (which truncates) and right on one row, or on two
-// rows when that row would be wider than the window (large text, long words): buttons
-// cannot wrap, and a too-wide bar would push the window past the screen.
-func (u *UI) fitBar(left *fyne.Container, middle, right fyne.CanvasObject) fyne.CanvasObject {
-	if left.MinSize().Width+right.MinSize().Width+theme.Padding()*6+80 <= u.width() {
-		return container.NewBorder(nil, nil, left, right, middle)
-	}
-	return container.NewVBox(container.NewBorder(nil, nil, nil, right, middle), left)
+// perform is fetch for a change with no result: write runs off the UI goroutine, then
+// done on it when write succeeded.
+func (u *UI) perform(write func(ctx context.Context) error, done func()) {
+	fetch(u, func(ctx context.Context) (struct{}, error) { return struct{}{}, write(ctx) }, func(struct{}) {
+		if done != nil {
+			done()
+		}
+	})
 }
 
-// fitColumns lays out a and b side by side in two equal columns, or one above the other
-// when two columns as wide as the wider of them would not fit the window (large text,
-// long names on buttons, which cannot wrap).
-func (u *UI) fitColumns(a, b fyne.CanvasObject) fyne.CanvasObject {
-	if 2*max(a.MinSize().Width, b.MinSize().Width)+theme.Padding()*4 <= u.width() {
-		return container.NewGridWithColumns(2, a, b)
-	}
-	return container.NewVBox(a, b)
-}
-
-// width is the window's width to lay a screen out in: the window's own, or the width it
-// opens at before it is shown.
-func (u *UI) width() float32 {
-	if w := u.win.Canvas().Size().Width; w > 0 {
-		return w
-	}
-	return 1000
-}
-
+// signOut returns to the first screen.
 func (u *UI) signOut() {
-	u.runLeave()
 	u.learner = nil
-	u.showLearners()
+	u.home(u.learnersScreen)
 }
 
 // setLanguage switches the interface and content language at run time.
@@ -214,12 +243,11 @@ func (u *UI) setLanguage(lang string) {
 	u.loc = u.bundle.For(lang)
 	u.prefs.setLanguage(lang)
 	if u.learner != nil && u.learner.Language != lang {
-		if err := u.store.SetLanguage(u.ctx, u.learner.ID, lang); err != nil {
-			u.showError(err)
-		}
+		id := u.learner.ID
 		u.learner.Language = lang
+		u.perform(func(ctx context.Context) error { return u.store.SetLanguage(ctx, id, lang) }, nil)
 	}
-	u.redraw()
+	u.rebuild()
 }
 
 // showError tells the user what went wrong in words they can act on.
@@ -251,6 +279,106 @@ func (u *UI) errorText(err error) string {
 	return u.T("Error.Generic", map[string]any{"Detail": err.Error()})
 }
 
+// topBar is on every screen: who is signed in, the way home, and the support, glossary
+// and settings buttons. It is built once (again when the language or text size changes)
+// and its buttons are shown or hidden as the user moves.
+type topBar struct {
+	u        *UI
+	box      *fyne.Container
+	title    *widget.Label
+	who      *widget.Label
+	home     *widget.Button
+	switcher *widget.Button
+	trainer  *widget.Button
+	mode     string // what the bar is laid out for: "learner", "trainer" or "start"
+}
+
+func newTopBar(u *UI) *topBar {
+	b := &topBar{u: u, box: container.NewVBox()}
+	b.build()
+	return b
+}
+
+// build makes the bar's widgets in the current language.
+func (b *topBar) build() {
+	u := b.u
+	b.title = widget.NewLabelWithStyle(u.T("App.Title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	b.title.Truncation = fyne.TextTruncateEllipsis
+	b.who = widget.NewLabel("")
+	b.who.Truncation = fyne.TextTruncateEllipsis
+	b.home = widget.NewButtonWithIcon(u.T("Top.Catalog"), theme.HomeIcon(), func() { u.home(u.catalogScreen) })
+	b.switcher = widget.NewButtonWithIcon(u.T("Top.SwitchLearner"), theme.AccountIcon(), u.signOut)
+	b.trainer = widget.NewButtonWithIcon(u.T("Trainer.Button"), theme.VisibilityIcon(), u.askTrainer)
+	b.mode = ""
+	b.update()
+}
+
+// update lays the bar out for where the user is: a learner's screens, trainer mode, or
+// the first screen (the only place trainer mode is entered from, with the passphrase).
+func (b *topBar) update() {
+	u := b.u
+	mode := "start"
+	switch {
+	case u.learner != nil:
+		mode = "learner"
+	case u.inTrainerMode():
+		mode = "trainer"
+	}
+	if u.learner != nil {
+		b.who.SetText(u.T("Top.SignedInAs", map[string]any{"Name": u.learner.Name}))
+	}
+	if mode == b.mode {
+		return
+	}
+	b.mode = mode
+	support := widget.NewButtonWithIcon(u.T("Support.Button"), theme.HelpIcon(), u.showSupport)
+	support.Importance = widget.HighImportance
+	glossary := widget.NewButtonWithIcon(u.T("Glossary.Button"), theme.SearchIcon(), u.showGlossary)
+	settings := widget.NewButtonWithIcon(u.T("Settings.Button"), theme.SettingsIcon(), u.showSettings)
+	right := container.NewHBox(glossary, settings, support)
+	var row fyne.CanvasObject
+	switch mode {
+	case "learner":
+		row = u.fitBar(container.NewHBox(b.home, b.switcher), b.who, right)
+	case "trainer":
+		row = u.fitBar(container.NewHBox(), b.title, right)
+	default:
+		right.Objects = append([]fyne.CanvasObject{b.trainer}, right.Objects...)
+		row = u.fitBar(container.NewHBox(), b.title, right)
+	}
+	b.box.Objects = []fyne.CanvasObject{row, widget.NewSeparator()}
+	b.box.Refresh()
+}
+
+// fitBar lays out a bar as left, middle (which truncates) and right on one row, or on two
+// rows when that row would be wider than the window (large text, long words): buttons
+// cannot wrap, and a too-wide bar would push the window past the screen.
+func (u *UI) fitBar(left *fyne.Container, middle, right fyne.CanvasObject) fyne.CanvasObject {
+	if left.MinSize().Width+right.MinSize().Width+theme.Padding()*6+80 <= u.width() {
+		return container.NewBorder(nil, nil, left, right, middle)
+	}
+	return container.NewVBox(container.NewBorder(nil, nil, nil, right, middle), left)
+}
+
+// fitColumns lays out a and b side by side in two equal columns, or one above the other
+// when two columns as wide as the wider of them would not fit the window (large text,
+// long names on buttons, which cannot wrap).
+func (u *UI) fitColumns(a, b fyne.CanvasObject) fyne.CanvasObject {
+	if 2*max(a.MinSize().Width, b.MinSize().Width)+theme.Padding()*4 <= u.width() {
+		return container.NewGridWithColumns(2, a, b)
+	}
+	return container.NewVBox(a, b)
+}
+
+// width is the window's width to lay a screen out in: the window's own, or the width it
+// opens at before it is shown.
+func (u *UI) width() float32 {
+	if w := u.win.Canvas().Size().Width; w > 0 {
+		return w
+	}
+	return 1000
+}
+
 // wrapped returns a label that wraps words, for running text.
 func wrapped(text string) *widget.Label {
 	l := widget.NewLabel(text)
@@ -273,5 +401,11 @@ func heading(text string) *widget.Label {
 	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	l.Wrapping = fyne.TextWrapWord
 	l.SizeName = theme.SizeNameSubHeadingText
+	return l
+}
+
+// loading is what a part of a screen shows while its data is read.
+func (u *UI) loading() fyne.CanvasObject {
+	l := widget.NewLabelWithStyle(u.T("Common.Loading"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	return l
 }

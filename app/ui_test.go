@@ -27,7 +27,7 @@ import (
 // catalogForTest loads the shipped content. While a translation is still missing it
 // fills that language with the French text, so the screens can be tested; the content
 // test in package modules fails on the missing language all the same.
-func catalogForTest(t *testing.T) *modules.Catalog {
+func catalogForTest(t testing.TB) *modules.Catalog {
 	t.Helper()
 	cat, err := modules.LoadEmbedded()
 	if err == nil {
@@ -58,36 +58,16 @@ func catalogForTest(t *testing.T) *modules.Catalog {
 }
 
 type harness struct {
-	t     *testing.T
-	ui    *UI
-	store *progress.Store
-	path  string
-	cat   *modules.Catalog
-	// results are the reads' results waiting to be applied (settle), as the real
-	// driver applies them on the UI goroutine.
 	mu      sync.Mutex
-	results []func()
+	results []func() // results of reads to apply on the test's goroutine (see settle)
+	t       testing.TB
+	ui      *UI
+	store   *progress.Store
+	path    string
+	cat     *modules.Catalog
 }
 
-// settle waits for the screens' reads and applies their results on the test
-// goroutine, until none is left.
-func (h *harness) settle() {
-	for {
-		h.ui.pending.Wait()
-		h.mu.Lock()
-		results := h.results
-		h.results = nil
-		h.mu.Unlock()
-		if len(results) == 0 {
-			return
-		}
-		for _, apply := range results {
-			apply()
-		}
-	}
-}
-
-func newHarness(t *testing.T, path string) *harness {
+func newHarness(t testing.TB, path string) *harness {
 	t.Helper()
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
@@ -106,9 +86,9 @@ func newHarness(t *testing.T, path string) *harness {
 	}
 	h := &harness{t: t, store: store, path: path, cat: catalogForTest(t)}
 	h.ui = New(a, store, h.cat, bundle, "fr-BE")
-	h.ui.onUI = func(f func()) {
+	h.ui.onUI = func(apply func()) {
 		h.mu.Lock()
-		h.results = append(h.results, f)
+		h.results = append(h.results, apply)
 		h.mu.Unlock()
 	}
 	h.ui.Start()
@@ -116,8 +96,70 @@ func newHarness(t *testing.T, path string) *harness {
 	return h
 }
 
-// objects lists every object shown in the window, overlays (dialogs) included.
+// settle waits for the reads and writes under way off the UI goroutine, and applies
+// their results on the test's goroutine, which stands for the UI goroutine.
+func (h *harness) settle() {
+	for {
+		h.ui.pending.Wait()
+		h.mu.Lock()
+		results := h.results
+		h.results = nil
+		h.mu.Unlock()
+		if len(results) == 0 {
+			return
+		}
+		for _, apply := range results {
+			apply()
+		}
+	}
+}
+
+// quiz is the quiz on screen, nil when none is.
+func (h *harness) quiz() *quizScreen {
+	h.settle()
+	if top := h.ui.top(); top != nil {
+		if s, ok := top.s.(*quizScreen); ok {
+			return s
+		}
+	}
+	return nil
+}
+
+// trainer is trainer mode's tabs when open (on screen or under a learner's record).
+func (h *harness) trainer() *trainerScreen {
+	h.settle()
+	for _, e := range h.ui.stack {
+		if t, ok := e.s.(*trainerScreen); ok {
+			return t
+		}
+	}
+	return nil
+}
+
+// openModule shows a module's page as if chosen in the catalog, skipping its pre-test
+// if the learner is offered it (pretest_test.go tests the pre-test itself).
+func (h *harness) openModule(m *modules.Module) {
+	h.ui.push(func() screen { return h.ui.moduleScreen(m) })
+	h.settle()
+	h.skipPretestIfOffered()
+}
+
+// skipPretestIfOffered skips the module page's pre-test when it is offered.
+func (h *harness) skipPretestIfOffered() {
+	h.t.Helper()
+	for _, b := range findAll(h, func(b *widget.Button) bool {
+		return b.Text == h.ui.T("Pretest.Skip") || b.Text == h.ui.T("Pretest.SkipRest")
+	}) {
+		test.Tap(b)
+		h.settle()
+		return
+	}
+}
+
+// objects lists every object shown in the window, overlays (dialogs) included, once
+// the screen's data has been read.
 func (h *harness) objects() []fyne.CanvasObject {
+	h.settle()
 	var out []fyne.CanvasObject
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
@@ -174,6 +216,7 @@ func (h *harness) button(id string, data ...map[string]any) *widget.Button {
 func (h *harness) tap(id string, data ...map[string]any) {
 	h.t.Helper()
 	test.Tap(h.button(id, data...))
+	h.settle()
 }
 
 // shows reports whether some label or rich text on screen contains text.
@@ -211,6 +254,7 @@ func (h *harness) createLearner(name, roleID string) {
 	role := find(h, "role select", func(s *widget.Select) bool { return s.PlaceHolder == h.ui.T("Learners.RolePlaceholder") })
 	role.SetSelected(h.ui.roleName(roleID))
 	h.tap("Learners.Create")
+	h.settle()
 	if h.ui.learner == nil {
 		h.t.Fatal("no learner signed in after creating one")
 	}
@@ -224,7 +268,7 @@ func (h *harness) core() *modules.Module {
 // answer answers the current question of the quiz through the screen, rightly or not.
 func (h *harness) answer(right bool) {
 	h.t.Helper()
-	s := h.ui.quiz
+	s := h.quiz()
 	if s == nil {
 		h.t.Fatal("no quiz on screen")
 	}
@@ -324,7 +368,7 @@ func (h *harness) answer(right bool) {
 // no feedback, "Save and continue".
 func (h *harness) check() {
 	h.t.Helper()
-	if h.ui.quiz != nil && h.ui.quiz.pretest {
+	if s := h.quiz(); s != nil && s.pretest {
 		h.tap("Pretest.Answer")
 		return
 	}
@@ -334,7 +378,7 @@ func (h *harness) check() {
 // takeQuiz answers every remaining question, rightly or not, and opens the results.
 func (h *harness) takeQuiz(right func(i int) bool) {
 	h.t.Helper()
-	s := h.ui.quiz
+	s := h.quiz()
 	for i := s.idx; i < s.session.Len(); i++ {
 		h.answer(right(i))
 		if i < s.session.Len()-1 {
@@ -355,9 +399,9 @@ func TestLearnerJourneyFromFirstStartToPassedModule(t *testing.T) {
 	h.mustShow(core.In("fr").Title)
 	h.mustShow(h.ui.T("Catalog.ForEveryone"))
 
-	// Open the core module (skipping its pre-test) and read its first lesson to the end.
+	// Open the core module, skip its pre-test, and read its first lesson to the end.
 	test.Tap(findAll(h, func(b *widget.Button) bool { return b.Text == h.ui.T("Catalog.Open") })[0])
-	h.settle()
+	h.mustShow(h.ui.T("Pretest.Title"))
 	h.tap("Pretest.Skip")
 	h.mustShow(h.ui.T("Module.Lessons"))
 	test.Tap(findAll(h, func(b *widget.Button) bool { return b.Text == h.ui.T("Module.Read") })[0])
@@ -377,12 +421,12 @@ func TestLearnerJourneyFromFirstStartToPassedModule(t *testing.T) {
 
 	// Fail the quiz, see what was missed, retry with a fresh draw, and pass.
 	h.tap("Module.StartQuiz")
-	first := h.ui.quiz.attempt.Plan
+	first := h.quiz().attempt.Plan
 	h.takeQuiz(func(int) bool { return false })
 	h.mustShow(h.ui.T("Results.Failed"))
 	h.mustShow(h.ui.N("Results.Missed", core.QuizSize, nil))
 	h.tap("Results.Retry")
-	if reflect.DeepEqual(first, h.ui.quiz.attempt.Plan) {
+	if reflect.DeepEqual(first, h.quiz().attempt.Plan) {
 		t.Error("the retry drew the same questions in the same order")
 	}
 	h.takeQuiz(func(int) bool { return true })
@@ -433,7 +477,7 @@ func TestEveryQuestionTypeCanBeAnsweredRightAndWrong(t *testing.T) {
 			}
 			h.ui.resumeQuiz(core, a, nil)
 			h.answer(right)
-			if got := h.ui.quiz.item().Grade.Correct; got != right {
+			if got := h.quiz().item().Grade.Correct; got != right {
 				t.Errorf("%s answered %v graded %v", kind, right, got)
 			}
 			h.mustShow(h.ui.T(map[bool]string{true: "Quiz.Right", false: "Quiz.Wrong"}[right]))
@@ -441,7 +485,7 @@ func TestEveryQuestionTypeCanBeAnsweredRightAndWrong(t *testing.T) {
 			if !right && (kind == quiz.Single || kind == quiz.Multiple) {
 				// The chosen wrong option's "why" is shown.
 				for _, o := range q.Options {
-					if !slices.Contains(q.Answer, o.ID) && slices.Contains(h.ui.quiz.item().Response.Chosen, o.ID) {
+					if !slices.Contains(q.Answer, o.ID) && slices.Contains(h.quiz().item().Response.Chosen, o.ID) {
 						h.mustShow(o.Why)
 					}
 				}
@@ -458,22 +502,22 @@ func TestQuizResumesAfterRestartWithEarlierAnswers(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "resume.db")
 	h := newHarness(t, path)
 	h.createLearner("Sofie", "guardian")
-	h.ui.showModule(h.core())
+	h.openModule(h.core())
 	h.tap("Module.StartQuiz")
 	h.answer(true)
 	h.tap("Quiz.Next")
 	h.answer(false)
 	h.tap("Quiz.Next")
-	third := h.ui.quiz.item().Question.ID
-	plan := h.ui.quiz.attempt.Plan
+	third := h.quiz().item().Question.ID
+	plan := h.quiz().attempt.Plan
 	h.store.Close()
 
 	// A new start of the app on the same file.
 	h2 := newHarness(t, path)
 	test.Tap(find(h2, "learner button", func(b *widget.Button) bool { return strings.HasPrefix(b.Text, "Sofie") }))
-	h2.ui.showModule(h2.core())
+	h2.openModule(h2.core())
 	h2.tap("Module.ResumeQuiz", map[string]any{"Done": 2, "Total": len(plan)})
-	s := h2.ui.quiz
+	s := h2.quiz()
 	if s.idx != 2 || s.item().Question.ID != third || !reflect.DeepEqual(s.attempt.Plan, plan) {
 		t.Fatalf("resumed at %d (%s), want 2 (%s)", s.idx, s.item().Question.ID, third)
 	}
@@ -485,7 +529,7 @@ func TestQuizResumesAfterRestartWithEarlierAnswers(t *testing.T) {
 func TestPauseAndLeaveIsAlwaysThere(t *testing.T) {
 	h := newHarness(t, "")
 	h.createLearner("Omar", "fedasil")
-	h.ui.showModule(h.core())
+	h.openModule(h.core())
 	h.tap("Module.StartQuiz")
 	for i := 0; i < 3; i++ {
 		h.button("Quiz.Pause")
@@ -556,7 +600,7 @@ func TestKeyboardNumberKeysAndEnter(t *testing.T) {
 	c := h.ui.Window().Canvas()
 	// Number key with nothing focused, then the arrow keys from the focused option.
 	c.OnTypedRune()(rune('1' + right))
-	if got := h.ui.quiz.chosen; !slices.Equal(got, []string{q.Answer[0]}) {
+	if got := h.quiz().chosen; !slices.Equal(got, []string{q.Answer[0]}) {
 		t.Fatalf("number key chose %v", got)
 	}
 	rows := findAll[*optionRow](h, nil)
@@ -573,7 +617,7 @@ func TestKeyboardNumberKeysAndEnter(t *testing.T) {
 	// Space on the focused option keeps it chosen; Enter checks.
 	test.Type(rows[right], " ")
 	rows[right].TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	if !h.ui.quiz.item().Answered || !h.ui.quiz.item().Grade.Correct {
+	if !h.quiz().item().Answered || !h.quiz().item().Grade.Correct {
 		t.Fatal("Enter did not check the answer")
 	}
 	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
@@ -638,11 +682,11 @@ func TestSupportAndGlossaryFromEveryScreen(t *testing.T) {
 	check() // first start
 	h.createLearner("Nadia", "fedasil")
 	check() // catalog
-	h.ui.showModule(h.core())
+	h.openModule(h.core())
 	check()
-	h.ui.showLesson(h.core(), h.core().In("fr").Lessons[0].ID)
+	h.ui.push(func() screen { return h.ui.lessonScreen(h.core(), h.core().In("fr").Lessons[0].ID) })
 	check()
-	h.ui.showModule(h.core())
+	h.openModule(h.core())
 	h.tap("Module.StartQuiz")
 	check()
 }
@@ -652,7 +696,7 @@ func TestPINIsAskedOnASharedMachine(t *testing.T) {
 	if _, err := h.store.CreateLearner(context.Background(), progress.NewLearner{Name: "Protected", Role: "police", Language: "nl", PIN: "2468"}); err != nil {
 		t.Fatal(err)
 	}
-	h.ui.showLearners()
+	h.ui.home(h.ui.learnersScreen)
 	test.Tap(find(h, "learner", func(b *widget.Button) bool { return strings.HasPrefix(b.Text, "Protected") }))
 	pin := find(h, "PIN entry", func(e *widget.Entry) bool { return e.Password })
 	test.Type(pin, "1111")
@@ -673,7 +717,7 @@ func TestPINIsAskedOnASharedMachine(t *testing.T) {
 	}
 }
 
-func randFor(t *testing.T) *rand.Rand {
+func randFor(t testing.TB) *rand.Rand {
 	return rand.New(rand.NewPCG(uint64(len(t.Name())), 7))
 }
 
@@ -806,7 +850,7 @@ func TestScenarioStepKeepsTheScrollPosition(t *testing.T) {
 	h.ui.Window().Resize(fyne.NewSize(520, 420))
 	sc := scenarioQuiz(t, h)
 	h.tap("Note.Continue")
-	s := h.ui.quiz
+	s := h.quiz()
 	step, _, err := sc.ScenarioNext(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -839,7 +883,7 @@ func TestLearnersScreenFitsTheWindowAtTheLargestTextSize(t *testing.T) {
 	for _, scale := range []float64{1, textScales[len(textScales)-1]} {
 		h.ui.prefs.setTextScale(scale)
 		h.ui.applyTheme()
-		h.ui.showLearners()
+		h.ui.home(h.ui.learnersScreen)
 		// The window opens 1000 px wide (see NewLazy).
 		if w := h.ui.Window().Canvas().Content().MinSize().Width; w > 1000 {
 			t.Errorf("text scale %v: the first screen needs %v px, more than the window's 1000", scale, w)

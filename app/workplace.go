@@ -19,17 +19,22 @@ import (
 // workplace: three questions answered yes, no or prefer not to say; never free text.
 // It is optional: the learner may leave it unanswered.
 type workplacePanel struct {
-	u      *UI
-	module *modules.Module
-	root   *fyne.Container
-	dueAt  time.Time
+	u       *UI
+	module  *modules.Module
+	learner int64
+	root    *fyne.Container
+	dueAt   time.Time
 	// choice is each question's group of answers.
 	choice [3]*widget.RadioGroup
 }
 
 func (u *UI) newWorkplacePanel(m *modules.Module) *workplacePanel {
-	p := &workplacePanel{u: u, module: m, root: container.NewVBox()}
-	learner := u.learner.ID
+	return &workplacePanel{u: u, module: m, learner: u.learner.ID, root: container.NewVBox()}
+}
+
+// reload reads whether the questions are due, and shows them if they are.
+func (p *workplacePanel) reload() {
+	u, m, learner := p.u, p.module, p.learner
 	type due struct {
 		due bool
 		at  time.Time
@@ -38,12 +43,16 @@ func (u *UI) newWorkplacePanel(m *modules.Module) *workplacePanel {
 		d, at, err := u.store.WorkplaceDue(ctx, learner, m.ID, time.Now())
 		return due{d, at}, err
 	}, func(d due) {
-		if d.due {
+		if !d.due {
+			p.root.Objects = nil
+			p.root.Refresh()
+			return
+		}
+		if !p.dueAt.Equal(d.at) || len(p.root.Objects) == 0 {
 			p.dueAt = d.at
 			p.show()
 		}
 	})
-	return p
 }
 
 func (p *workplacePanel) content() fyne.CanvasObject { return p.root }
@@ -85,13 +94,11 @@ func (p *workplacePanel) send() {
 			replies[i] = progress.Replies[j]
 		}
 	}
-	err := u.store.RecordWorkplace(u.ctx, u.learner.ID, p.module.ID, p.dueAt,
-		progress.WorkplaceAnswer{MetSign: replies[0], Alerted: replies[1], KnewWhom: replies[2]})
-	if err != nil {
-		u.showError(err)
-		return
-	}
-	thanks := wrapped(u.T("Workplace.Thanks"))
-	p.root.Objects = []fyne.CanvasObject{widget.NewSeparator(), thanks}
-	p.root.Refresh()
+	learner, module, dueAt := p.learner, p.module.ID, p.dueAt
+	a := progress.WorkplaceAnswer{MetSign: replies[0], Alerted: replies[1], KnewWhom: replies[2]}
+	u.perform(func(ctx context.Context) error { return u.store.RecordWorkplace(ctx, learner, module, dueAt, a) }, func() {
+		thanks := wrapped(u.T("Workplace.Thanks"))
+		p.root.Objects = []fyne.CanvasObject{widget.NewSeparator(), thanks}
+		p.root.Refresh()
+	})
 }

@@ -3,6 +3,7 @@ package progress
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 )
@@ -162,5 +163,39 @@ func TestCohortsDashboardStatsAndErasure(t *testing.T) {
 	}
 	if err := s.DeleteLearner(ctx, b.ID); !errors.Is(err, ErrNotFound) {
 		t.Errorf("deleting twice: %v", err)
+	}
+}
+
+// TestAllModuleStatsAgreesWithModuleStats: the statistics of every module read at once
+// are those read module by module, with and without a filter.
+func TestAllModuleStatsAgreesWithModuleStats(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	mods := shippedDemoModules(t)
+	if err := s.BulkDemo(ctx, 300, mods, 5, nil); err != nil {
+		t.Fatal(err)
+	}
+	var cohort string
+	if err := s.read.QueryRowContext(ctx, `SELECT cohort FROM learners WHERE cohort != '' LIMIT 1`).Scan(&cohort); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []Filter{{}, {Cohort: cohort}, {Role: "police"}, {NoCohort: true}} {
+		all, err := s.AllModuleStats(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range mods {
+			one, err := s.ModuleStats(ctx, m.ID, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := all[m.ID]
+			if one.Scores != got.Scores || !slices.Equal(one.Questions, got.Questions) {
+				t.Errorf("%+v, %s: all at once %+v, one by one %+v", f, m.ID, got, one)
+			}
+		}
+		if f == (Filter{}) && len(all) == 0 {
+			t.Fatal("no statistics")
+		}
 	}
 }

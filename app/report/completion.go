@@ -41,12 +41,11 @@ type CompletionSource interface {
 type Completion struct {
 	Source  CompletionSource
 	Modules []*modules.Module // the modules reported on, in this order
-	// Filters: the learners of one cohort, of one role (police, hospital, guardian,
-	// fedasil), active on or after a day. Empty or zero for all.
-	Cohort string
-	Role   string
-	Since  time.Time
-	Loc    *locales.Localizer // the trainer's language: headers, statuses, roles, dates
+	// Filter chooses the learners as the trainer's matrix does: one cohort or those
+	// without one, one role (police, hospital, guardian, fedasil), those active on or
+	// after a day. The zero filter takes everyone.
+	progress.Filter
+	Loc *locales.Localizer // the trainer's language: headers, statuses, roles, dates
 	// Generated is when the report was made, as it prints; the zero time means now.
 	Generated time.Time
 	// RefresherDays is each module's refresher period set by the trainer (the store's
@@ -87,7 +86,7 @@ func (c *Completion) Write(ctx context.Context, format string, w io.Writer) erro
 }
 
 func (c *Completion) query() progress.CompletionQuery {
-	q := progress.CompletionQuery{Cohort: c.Cohort, Role: c.Role, Since: c.Since, Lang: c.Loc.Lang}
+	q := progress.CompletionQuery{Filter: c.Filter, Lang: c.Loc.Lang}
 	for _, m := range c.Modules {
 		q.Modules = append(q.Modules, m.ID)
 	}
@@ -214,7 +213,10 @@ func (c *Completion) moduleTitles() map[string]string {
 // filters says which learners the report covers, in the trainer's language.
 func (c *Completion) filters() string {
 	var parts []string
-	if c.Cohort != "" {
+	switch {
+	case c.NoCohort:
+		parts = append(parts, c.Loc.T("Report.FilterNoCohort"))
+	case c.Cohort != "":
 		parts = append(parts, c.Loc.T("Report.FilterCohort", map[string]any{"Cohort": c.Cohort}))
 	}
 	if c.Role != "" {

@@ -39,7 +39,8 @@ func benchCatalog(b testing.TB) *modules.Catalog {
 
 // BenchmarkReport writes the completion report of 10,000 demo learners on 20 modules (one
 // row per learner and module, 200,000 rows) as CSV, and compares it with the floor: the
-// sqlite3 command-line tool writing the same rows as CSV from the same file. It also
+// sqlite3 command-line tool writing the same rows as CSV from the same file, with the
+// best hand-written statement found for them. It also
 // times the XLSX and PDF reports on the same data. The database is built once.
 func BenchmarkReport(b *testing.B) {
 	ctx := context.Background()
@@ -85,15 +86,24 @@ func BenchmarkReport(b *testing.B) {
 	for _, m := range cat.Modules {
 		values = append(values, fmt.Sprintf("(%d, '%s')", len(values), m.ID))
 	}
-	query := `WITH m(k, id) AS (VALUES ` + strings.Join(values, ", ") + `)
+	// The best statement found for these rows: each table is aggregated once along its
+	// index on the learner (the attempts together with their answers' time), and the
+	// results are joined to learners × modules. The plain statement, three correlated
+	// questions for every learner and module, takes about twice as long.
+	query := `WITH m(k, id) AS (VALUES ` + strings.Join(values, ", ") + `),
+att(learner_id, module_id, n, t) AS (
+  SELECT a.learner_id, a.module_id, sum(a.status = 'finished'),
+    sum((SELECT sum(w.time_ms) FROM answers w WHERE w.attempt_id = a.id))
+  FROM attempts a GROUP BY a.learner_id, a.module_id),
+les(learner_id, module_id, t) AS (
+  SELECT learner_id, module_id, sum(time_spent_ms) FROM lesson_progress GROUP BY learner_id, module_id)
 SELECT l.id, l.name, l.role, l.language, l.cohort, date(l.created_at / 1000, 'unixepoch'),
   date(l.last_active_at / 1000, 'unixepoch'), m.id, coalesce(ms.status, ''), ms.best_percent,
-  date(ms.passed_at / 1000, 'unixepoch'),
-  (SELECT count(*) FROM attempts a WHERE a.learner_id = l.id AND a.module_id = m.id AND a.status = 'finished'),
-  (SELECT coalesce(sum(p.time_spent_ms), 0) FROM lesson_progress p WHERE p.learner_id = l.id AND p.module_id = m.id)
-  + (SELECT coalesce(sum(w.time_ms), 0) FROM attempts a JOIN answers w ON w.attempt_id = a.id
-     WHERE a.learner_id = l.id AND a.module_id = m.id)
-FROM learners l CROSS JOIN m LEFT JOIN module_status ms ON ms.learner_id = l.id AND ms.module_id = m.id
+  date(ms.passed_at / 1000, 'unixepoch'), coalesce(att.n, 0), coalesce(les.t, 0) + coalesce(att.t, 0)
+FROM learners l CROSS JOIN m
+LEFT JOIN module_status ms ON ms.learner_id = l.id AND ms.module_id = m.id
+LEFT JOIN att ON att.learner_id = l.id AND att.module_id = m.id
+LEFT JOIN les ON les.learner_id = l.id AND les.module_id = m.id
 ORDER BY l.cohort, l.name, l.id, m.k;`
 	// The CSV report and the floor alternate, five times each, so that both meet the
 	// machine in the same state; the medians are compared.

@@ -132,10 +132,10 @@ type Gain struct {
 	Source  GainSource
 	Catalog *modules.Catalog
 	By      GainBy
-	// Filters: the learners of one cohort, of one role. Empty for all.
-	Cohort string
-	Role   string
-	Loc    *locales.Localizer
+	// Filter chooses the learners as the trainer's views do: one cohort or those without
+	// one, one role, those active on or after a day. The zero filter takes everyone.
+	progress.Filter
+	Loc *locales.Localizer
 	// Generated is when the report was made, as it prints; the zero time means now.
 	Generated time.Time
 
@@ -154,7 +154,7 @@ func (g *Gain) Groups(ctx context.Context) ([]GainGroup, error) {
 		return nil, fmt.Errorf("gain report: unknown grouping %q (want module or indicator)", g.By)
 	}
 	rows, err := g.Source.Gain(ctx, progress.GainQuery{
-		Filter: progress.Filter{Cohort: g.Cohort, Role: g.Role}, Items: MeasuredItems(g.Catalog),
+		Filter: g.Filter, Items: MeasuredItems(g.Catalog),
 		ByIndicator: g.By == GainByIndicator, ByCohort: true,
 	})
 	if err != nil {
@@ -222,7 +222,7 @@ func (g *Gain) cohortLabel(code string) string {
 
 // filters says which learners the report covers, in the trainer's language.
 func (g *Gain) filters() string {
-	c := &Completion{Cohort: g.Cohort, Role: g.Role, Loc: g.Loc}
+	c := &Completion{Filter: g.Filter, Loc: g.Loc}
 	return c.filters()
 }
 

@@ -210,12 +210,14 @@ func (c *bundleRun) merge(ctx context.Context, dbPath string, files, trust []str
 			}
 			continue
 		}
+		shown := newProgressLine(c.stderr)
 		res, err := store.MergeBundle(ctx, bf.Bundle, progress.MergeOptions{
 			KeyTrusted: len(trust) > 0,
 			Progress: func(done, total int) {
-				c.note(loc.T("Bundle.Progress", map[string]any{"File": file, "Done": loc.Number(done), "Total": loc.Number(total)}))
+				shown.show("indicia bundle " + c.sub + ": " + oneLine(loc.T("Bundle.Progress", map[string]any{"File": file, "Done": loc.Number(done), "Total": loc.Number(total)})))
 			},
 		})
+		shown.clear()
 		var ske *progress.StationKeyError
 		switch {
 		case errors.As(err, &ske):

@@ -23,20 +23,6 @@ const (
 	verifyUsage      = "usage: indicia verify [--db FILE] FILE.pdf|CODE|NUMBER CHECK-CODE [--register FILE] [--key KEYID] [--lang fr|nl|en|de]"
 )
 
-// certCommand is the command `indicia certificate` or `indicia verify` when args
-// starts with one of them, else nil.
-func certCommand(args []string) func(args []string, stdout, stderr io.Writer) int {
-	switch {
-	case len(args) == 0:
-		return nil
-	case args[0] == "certificate":
-		return certificateCommand
-	case args[0] == "verify":
-		return verifyCommand
-	}
-	return nil
-}
-
 // certificateCommand runs `indicia certificate`: it issues a signed certificate of
 // completion for a learner who passed a module, as a PDF.
 func certificateCommand(args []string, stdout, stderr io.Writer) int {

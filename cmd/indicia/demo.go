@@ -86,9 +86,11 @@ func demoCommand(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(loc.T("Demo.Failed", map[string]any{"Reason": openMessage(loc, err)}))
 	}
+	line := newProgressLine(stderr)
 	err = store.BulkDemo(ctx, *n, report.DemoModules(cat), *seed, func(done, total int) {
-		fmt.Fprintln(stderr, "indicia demo: "+loc.T("Demo.Progress", map[string]any{"Done": loc.Number(done), "Total": loc.Number(total)}))
+		line.show("indicia demo: " + loc.T("Demo.Progress", map[string]any{"Done": loc.Number(done), "Total": loc.Number(total)}))
 	})
+	line.clear()
 	// Closing checkpoints the write-ahead log into the file, which can then be renamed.
 	if cerr := store.Close(); err == nil {
 		err = cerr

@@ -31,24 +31,28 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// command is a subcommand: it runs with the arguments after its name and returns the
+// exit status.
+type command func(args []string, stdout, stderr io.Writer) int
+
+// commands are the subcommands, by name; without one, indicia opens the desktop app.
+var commands = map[string]command{
+	"content":     contentCommand,
+	"demo":        demoCommand,
+	"report":      reportCommand,
+	"certificate": certificateCommand,
+	"verify":      verifyCommand,
+	"xapi":        xapiCommand,
+	"bundle":      bundleCommand,
+	"trust":       trustCommand,
+	"trainer":     trainerCommand,
+}
+
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) >= 1 && args[0] == "content" {
-		return contentCommand(args[1:], stdout, stderr)
-	}
-	if len(args) >= 1 && args[0] == "xapi" {
-		return xapiCommand(args[1:], stdout, stderr)
-	}
-	if len(args) >= 1 && args[0] == "bundle" {
-		return bundleCommand(args[1:], stdout, stderr)
-	}
-	if cmd := reportCommands(args); cmd != nil {
-		return cmd(args[1:], stdout, stderr)
-	}
-	if cmd := certCommand(args); cmd != nil {
-		return cmd(args[1:], stdout, stderr)
-	}
-	if cmd := trustCommands(args); cmd != nil {
-		return cmd(args[1:], stdout, stderr)
+	if len(args) >= 1 {
+		if cmd, ok := commands[args[0]]; ok {
+			return cmd(args[1:], stdout, stderr)
+		}
 	}
 	fs := flag.NewFlagSet("indicia", flag.ContinueOnError)
 	fs.SetOutput(stderr)

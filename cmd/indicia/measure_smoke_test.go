@@ -150,7 +150,7 @@ func TestMeasurementScreenshotsInEveryLanguage(t *testing.T) {
 				x.clickPrimary("confirm the passphrase")
 				img = x.waitFor("trainer mode's tabs", func(img image.Image) bool { return len(tabLabels(img)) >= 6 })
 				x.clickAt(tabLabels(img)[5]) // the learning-gain tab, the last
-				time.Sleep(2 * time.Second) // the figures are read off the UI goroutine
+				time.Sleep(2 * time.Second)  // the figures are read off the UI goroutine
 				x.shot(lang + "-07-trainer-modules")
 				// Down the page, half a window at a time: the other modules, the signs of
 				// the core module, confident and wrong, calibration, the workplace.

@@ -9,8 +9,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
-	"indicia/app"
+	"golang.org/x/term"
+
+	"indicia/app/progress"
 	"indicia/locales"
 )
 
@@ -112,9 +115,43 @@ func environmentLocalizer(b *locales.Bundle) *locales.Localizer {
 // openMessage says in the user's language why the database could not be opened: the
 // message the app shows, and for a reason it has no message for, the error itself.
 func openMessage(loc *locales.Localizer, err error) string {
-	key := app.OpenErrorKey(err)
+	key := progress.OpenErrorKey(err)
 	if key == "Open.Generic" {
 		return loc.T(key) + " (" + err.Error() + ")"
 	}
 	return loc.T(key)
+}
+
+// progressLine shows a long command's progress on stderr. On a terminal it is one line,
+// written again in place as the work goes on and cleared at the end; anywhere else (a
+// file, a pipe, a log) nothing is written, and the command's final summary says what
+// was done.
+type progressLine struct {
+	w     io.Writer
+	tty   bool
+	shown int // the width of the line on the terminal, 0 when none is shown
+}
+
+// newProgressLine shows progress on w when w is a terminal.
+func newProgressLine(w io.Writer) *progressLine {
+	f, ok := w.(*os.File)
+	return &progressLine{w: w, tty: ok && term.IsTerminal(int(f.Fd()))}
+}
+
+// show writes text in place of the line shown before.
+func (p *progressLine) show(text string) {
+	if !p.tty {
+		return
+	}
+	n := utf8.RuneCountInString(text)
+	fmt.Fprint(p.w, "\r"+text+strings.Repeat(" ", max(p.shown-n, 0)))
+	p.shown = max(n, p.shown) // the spaces written over a longer line count too
+}
+
+// clear removes the line, before the summary or an error is written.
+func (p *progressLine) clear() {
+	if p.tty && p.shown > 0 {
+		fmt.Fprint(p.w, "\r"+strings.Repeat(" ", p.shown)+"\r")
+		p.shown = 0
+	}
 }

@@ -22,21 +22,6 @@ import (
 	"indicia/modules"
 )
 
-// reportCommands returns the command that args name if it is `indicia report` or
-// `indicia demo`, else nil.
-func reportCommands(args []string) func(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		return nil
-	}
-	switch args[0] {
-	case "report":
-		return reportCommand
-	case "demo":
-		return demoCommand
-	}
-	return nil
-}
-
 // reportCommand runs `indicia report`: a completion report of the learners in a progress
 // database (--kind completion, the default), or the three measurements of what they
 // know before, after and months after the training (--kind gain, per cohort and module
@@ -131,24 +116,23 @@ func reportCommand(args []string, stdout, stderr io.Writer) int {
 		return fail(loc.T("Report.Error.Content", map[string]any{"Reason": err.Error()}))
 	}
 	if *kind == "gain" {
-		return gainReport(ctx, &report.Gain{Source: store, Catalog: cat, By: report.GainBy(*by), Cohort: *cohort, Role: *role, Loc: loc},
+		return gainReport(ctx, &report.Gain{Source: store, Catalog: cat, By: report.GainBy(*by),
+			Filter: progress.Filter{Cohort: *cohort, Role: *role, Since: from}, Loc: loc},
 			*format, *out, tmp, stdout, fail)
 	}
 	days, err := store.RefresherDays(ctx)
 	if err != nil {
 		return fail(err.Error())
 	}
+	line := newProgressLine(stderr)
+	rows := 0
 	rep := &report.Completion{
-		Source: store, Modules: cat.Modules, Cohort: *cohort, Role: *role, Since: from, Loc: loc, RefresherDays: days,
+		Source: store, Modules: cat.Modules, Filter: progress.Filter{Cohort: *cohort, Role: *role, Since: from}, Loc: loc, RefresherDays: days,
 		Progress: func(done, total int) {
-			if done < total {
-				fmt.Fprintln(stderr, "indicia report: "+loc.T("Report.Progress", map[string]any{"Done": loc.Number(done), "Total": loc.Number(total)}))
-			}
+			rows = done
+			line.show("indicia report: " + loc.T("Report.Progress", map[string]any{"Done": loc.Number(done), "Total": loc.Number(total)}))
 		},
 	}
-	rows := 0
-	counting := rep.Progress
-	rep.Progress = func(done, total int) { rows = done; counting(done, total) }
 	bw := bufio.NewWriterSize(tmp.f, 256<<10)
 	err = rep.Write(ctx, *format, bw)
 	if err == nil {
@@ -157,6 +141,7 @@ func reportCommand(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		err = tmp.commit(*out)
 	}
+	line.clear()
 	var tooLarge *report.TooLargeError
 	if errors.As(err, &tooLarge) {
 		return fail(loc.T("Report.Error.TooLarge", map[string]any{"Format": strings.ToUpper(tooLarge.Format),

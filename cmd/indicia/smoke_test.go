@@ -513,3 +513,87 @@ func TestSpotScreenshotsInEveryLanguage(t *testing.T) {
 		})
 	}
 }
+
+// TestSmokeTenThousandLearners opens the real binary in a real window under Xvfb on a
+// database of 10,000 demo learners, finds a learner who has not trained for long (so not
+// among those listed first) by typing their name in the first screen's search, and
+// continues as them. Screenshots go to test-artifacts/smoke-10k.
+func TestSmokeTenThousandLearners(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the smoke test needs a real window; skipped with -short")
+	}
+	for _, tool := range []string{"Xvfb", "xdotool", "import"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("%s is missing: run `make test-deps`", tool)
+			}
+			t.Skipf("%s is missing (make test-deps installs it)", tool)
+		}
+	}
+	dir := t.TempDir()
+	artefacts, _ := filepath.Abs(filepath.Join("..", "..", "test-artifacts", "smoke-10k"))
+	os.RemoveAll(artefacts)
+	if err := os.MkdirAll(artefacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "indicia")
+	if out, err := exec.Command("go", "build", "-tags", buildTags, "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	db := filepath.Join(dir, "demo.db")
+	if code, _, stderr := reportRun("demo", "--db", db, "--learners", "10000", "--seed", "7"); code != 0 {
+		t.Fatalf("indicia demo: %s", stderr)
+	}
+	// A learner whose name no one else has, among the least recently active.
+	conn, err := sql.Open("sqlite3", "file:"+db+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	var name string
+	var active int64
+	err = conn.QueryRow(`SELECT id, name, last_active_at FROM learners WHERE name IN
+		(SELECT name FROM learners GROUP BY name HAVING count(*) = 1) ORDER BY last_active_at LIMIT 1`).Scan(&id, &name, &active)
+	conn.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	display := startXvfb(t)
+	logPath := filepath.Join(artefacts, "app.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	app := exec.Command(bin, "--db", db)
+	app.Env = append(os.Environ(), "DISPLAY="+display, "LANGUAGE=fr", "LANG=fr_BE.UTF-8",
+		"XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "XDG_CACHE_HOME="+filepath.Join(dir, "cache"),
+		"XDG_DATA_HOME="+filepath.Join(dir, "data"))
+	app.Stdout, app.Stderr = logFile, logFile
+	if err := app.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		app.Process.Kill()
+		app.Wait()
+	})
+	x := &xsession{t: t, display: display, dir: artefacts}
+	x.run("search", "--sync", "--onlyvisible", "--name", "Indicia")
+	time.Sleep(time.Second)
+	x.shot("01-first-screen-10000-learners")
+
+	// The search field has the focus: type the name, then continue as the one match.
+	x.run("type", "--delay", "20", name)
+	time.Sleep(500 * time.Millisecond)
+	x.shot("02-found-by-search")
+	x.clickPrimary("continue as the learner found")
+	x.shot("03-their-catalog")
+	x.waitRows(db, fmt.Sprintf("SELECT count(*) FROM learners WHERE id = %d AND last_active_at > %d", id, active), 1)
+
+	logFile.Sync()
+	logData, _ := os.ReadFile(logPath)
+	if bytes.Contains(logData, []byte("Error in Fyne call thread")) {
+		t.Fatalf("the log shows a Fyne threading error:\n%s", logData)
+	}
+}

@@ -30,18 +30,6 @@ const trustUsage = `usage:
 Passphrases are read from INDICIA_TRAINER_PASSPHRASE (and INDICIA_KEY_PASSPHRASE for a key
 file's own), else one line each from standard input.`
 
-// trustCommands is `indicia trust …` or `indicia trainer init` when args starts with
-// one of them, else nil.
-func trustCommands(args []string) func(args []string, stdout, stderr io.Writer) int {
-	switch {
-	case len(args) > 0 && args[0] == "trust":
-		return trustCommand
-	case len(args) > 0 && args[0] == "trainer":
-		return trainerCommand
-	}
-	return nil
-}
-
 // trustEnv is what every trust command shares: its flags, messages and store.
 type trustEnv struct {
 	l      *locales.Localizer

@@ -209,11 +209,13 @@ func (c *xapiRun) send(ctx context.Context, dbPath string, lrs *report.LRS, batc
 	}
 	fmt.Fprintln(c.stderr, "indicia xapi send: "+loc.T("Xapi.Queued", map[string]any{
 		"Built": loc.Number(len(stmts)), "New": loc.Number(added), "Due": loc.Number(counts.Due)}))
+	line := newProgressLine(c.stderr)
 	sum, err := report.SendOutbox(ctx, store, lrs, batch, func(s report.SendSummary) {
 		done := s.Sent + s.AlreadyThere
-		fmt.Fprintln(c.stderr, "indicia xapi send: "+loc.T("Xapi.Progress", map[string]any{
+		line.show("indicia xapi send: " + loc.T("Xapi.Progress", map[string]any{
 			"Done": loc.Number(done), "Total": loc.Number(counts.Due)}))
 	})
+	line.clear()
 	fmt.Fprintln(c.stdout, loc.T("Xapi.Summary", map[string]any{
 		"Sent": loc.Number(sum.Sent), "Known": loc.Number(sum.AlreadyThere),
 		"Failed": loc.Number(sum.Failed), "Waiting": loc.Number(sum.Waiting)}))

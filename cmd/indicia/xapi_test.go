@@ -281,8 +281,10 @@ func TestXAPISendCommand(t *testing.T) {
 	if stdout != "sent: 8, already in the LRS: 0, failed: 0, still waiting in the outbox: 0\n" || count() != 8 {
 		t.Errorf("stdout %q, %d in the LRS", stdout, count())
 	}
+	// What was queued is said; the progress of the sending goes to a terminal only, and
+	// stderr is not one here.
 	if !strings.Contains(stderr, "8 statements built, 8 new in the outbox, 8 to send now") ||
-		!strings.Contains(stderr, "3 of 8 statements sent") || !strings.Contains(stderr, "8 of 8 statements sent") {
+		strings.Contains(stderr, "statements sent") {
 		t.Errorf("progress on stderr:\n%s", stderr)
 	}
 
