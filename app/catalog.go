@@ -40,7 +40,9 @@ func (u *UI) catalogScreen() screen {
 	mastery := widget.NewButtonWithIcon(u.T("Mastery.Button"), theme.GridIcon(), func() { u.push(u.masteryScreen) })
 	sub := wrapped(u.T("Review.Subtitle"))
 	sub.TextStyle = fyne.TextStyle{Italic: true}
-	review := widget.NewCard("", "", container.NewVBox(heading(u.T("Review.Title")), sub, s.due, container.NewHBox(mastery, s.start)))
+	signs := widget.NewButtonWithIcon(u.T("Signs.Button"), theme.InfoIcon(), func() { u.showSigns("") })
+	review := widget.NewCard("", "", container.NewVBox(heading(u.T("Review.Title")), sub, s.due,
+		container.NewHBox(mastery, s.start), container.NewHBox(signs)))
 	s.list = container.NewVBox(u.loading())
 	s.root = container.NewStack(container.NewVScroll(container.NewPadded(
 		container.NewVBox(heading(u.T("Catalog.Title")), wrapped(u.T("Catalog.Intro")), review, s.list))))

@@ -210,7 +210,8 @@ func (u *UI) masteryView(rows []indicatorMastery, title, intro string) fyne.Canv
 		if r.priority > 0 {
 			label = "⚠ " + label + " — " + u.T("Mastery.ConfidentMistake")
 		}
-		box.Add(container.NewGridWithColumns(2, wrapped(label), masteryBar(r.mastered, r.learning, r.missing)))
+		box.Add(container.NewGridWithColumns(2, container.NewBorder(nil, nil, nil, u.signButton(r.id), wrapped(label)),
+			masteryBar(r.mastered, r.learning, r.missing)))
 	}
 	return container.NewVScroll(container.NewPadded(box))
 }

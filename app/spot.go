@@ -92,7 +92,7 @@ func (u *UI) spotFeedback(it quiz.Item) fyne.CanvasObject {
 				line := wrapped(u.T("Spot.Indicator", map[string]any{"Indicator": ind.In(u.loc.Lang).Title}) + " " +
 					u.citationText(ind.Cite, ind.General))
 				line.TextStyle = fyne.TextStyle{Italic: true}
-				box.Add(line)
+				box.Add(container.NewBorder(nil, nil, nil, container.NewVBox(u.signButton(ind.ID)), line))
 			}
 		}
 	}
