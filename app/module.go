@@ -15,15 +15,20 @@ import (
 	"indicia/quiz"
 )
 
-// moduleScreen is a module's page: its lessons, its quiz and past attempts.
+// moduleScreen is a module's page: its lessons, its quiz and past attempts. A learner
+// who never opened the module is first offered its pre-test there (pretest.go): the
+// lessons and the quiz show once they take or skip it.
 type moduleScreen struct {
 	u         *UI
 	module    *modules.Module
 	learnerID int64
 	root      *fyne.Container
+	offer     *pretestOffer   // the pre-test's offer, shown instead of the rest
+	rest      *fyne.Container // the lessons, the quiz, the attempts
 	lessons   *fyne.Container // a row per lesson, with where the learner is in it
 	quiz      *fyne.Container // start, resume or restart the quiz
 	attempts  *fyne.Container // finished attempts
+	workplace *workplacePanel // the workplace questions, when due
 }
 
 // moduleData is what the module's page reads off the UI goroutine.
@@ -33,6 +38,10 @@ type moduleData struct {
 	answers  []progress.Answer // its answers
 	state    string            // the refresher's state (progress.RefresherState)
 	attempts []progress.Attempt
+	// The pre-test: offered, under way (with its attempt and answers), or done.
+	pretest        progress.PretestState
+	pretestAttempt progress.Attempt
+	pretestAnswers []progress.Answer
 }
 
 func (u *UI) moduleScreen(m *modules.Module) screen {
@@ -45,11 +54,14 @@ func (u *UI) moduleScreen(m *modules.Module) screen {
 	s.lessons = container.NewVBox(u.loading())
 	s.quiz = container.NewVBox()
 	s.attempts = container.NewVBox()
-	box := container.NewVBox(container.NewHBox(back), heading(t.Title), wrapped(t.Summary), info, widget.NewSeparator(),
+	s.offer = newPretestOffer(s)
+	s.workplace = u.newWorkplacePanel(m)
+	s.rest = container.NewVBox(widget.NewSeparator(),
 		heading(u.T("Module.Lessons")), s.lessons,
 		widget.NewSeparator(), heading(u.T("Module.Quiz")),
 		wrapped(u.T("Module.QuizRules", map[string]any{"Count": m.QuizSize, "Bank": len(t.Bank), "Mark": u.loc.Percent(m.PassMark)})),
-		s.quiz, s.attempts)
+		s.quiz, s.attempts, s.workplace.content())
+	box := container.NewVBox(container.NewHBox(back), heading(t.Title), wrapped(t.Summary), info, s.offer.root, s.rest)
 	s.root = container.NewStack(container.NewVScroll(container.NewPadded(box)))
 	s.reload()
 	return s
@@ -66,12 +78,16 @@ func (u *UI) citationText(c quiz.Citation, general string) string {
 	return u.T("Cite.Report", map[string]any{"Section": c.Section, "From": c.From, "To": c.To})
 }
 
-// reload reads the learner's lessons and attempts in the module.
+// reload reads the learner's pre-test, lessons and attempts in the module.
 func (s *moduleScreen) reload() {
 	u, id, m := s.u, s.learnerID, s.module
+	s.workplace.reload()
 	fetch(u, func(ctx context.Context) (moduleData, error) {
 		var d moduleData
 		var err error
+		if d.pretest, d.pretestAttempt, d.pretestAnswers, err = u.store.Pretest(ctx, id, m.ID); err != nil {
+			return d, err
+		}
 		if d.lessons, err = u.store.Lessons(ctx, id, m.ID); err != nil {
 			return d, err
 		}
@@ -100,6 +116,13 @@ func (s *moduleScreen) reload() {
 func (s *moduleScreen) apply(d moduleData) {
 	u, m := s.u, s.module
 	t := m.In(u.loc.Lang)
+	// Before its lessons, the pre-test: taken, or skipped, first.
+	s.offer.show(d.pretest, d.pretestAttempt, d.pretestAnswers)
+	if d.pretest == progress.PretestDone {
+		s.rest.Show()
+	} else {
+		s.rest.Hide()
+	}
 	var rows []fyne.CanvasObject
 	for i, l := range t.Lessons {
 		p, started := d.lessons[l.ID]
@@ -148,15 +171,21 @@ func (s *moduleScreen) apply(d moduleData) {
 
 	var lines []fyne.CanvasObject
 	for _, a := range d.attempts {
-		if a.Status != progress.AttemptFinished {
-			continue
+		switch {
+		case a.Kind == progress.KindPretest && a.Status == progress.AttemptSkipped:
+			lines = append(lines, widget.NewLabel(u.T("Pretest.SkippedLine", map[string]any{"Date": u.loc.Date(a.FinishedAt)})))
+		case a.Status != progress.AttemptFinished:
+		case a.Kind == progress.KindPretest:
+			// What the learner knew before: a score, never a pass or a fail.
+			lines = append(lines, widget.NewLabel(u.T("Pretest.Line", map[string]any{"Date": u.loc.Date(a.FinishedAt), "Score": u.loc.Percent(a.Percent)})))
+		default:
+			outcome := u.T("Results.Failed")
+			if a.Passed {
+				outcome = u.T("Results.Passed")
+			}
+			lines = append(lines, widget.NewLabel(u.T("Module.Attempt", map[string]any{
+				"Date": u.loc.Date(a.FinishedAt), "Score": u.loc.Percent(a.Percent), "Outcome": outcome})))
 		}
-		outcome := u.T("Results.Failed")
-		if a.Passed {
-			outcome = u.T("Results.Passed")
-		}
-		lines = append(lines, widget.NewLabel(u.T("Module.Attempt", map[string]any{
-			"Date": u.loc.Date(a.FinishedAt), "Score": u.loc.Percent(a.Percent), "Outcome": outcome})))
 	}
 	s.attempts.Objects = lines
 	s.attempts.Refresh()

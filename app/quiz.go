@@ -56,36 +56,55 @@ type quizScreen struct {
 	review   bool
 	reviewed []int // positions answered in this review session
 	moduleOf map[string]*modules.Module
+	// pretest is set for a module's pre-test: each answer is recorded and the next
+	// question follows at once, with no feedback until the end (it would teach the
+	// answers the pre-test measures).
+	pretest bool
 }
 
 // startQuiz draws a fresh set of questions, stores the new attempt off the UI
-// goroutine, then opens it.
+// goroutine, then opens it. The draw keeps the measurements comparable: a quiz never
+// shows the pre-test's questions and asks again about its signs; a refresher avoids the
+// pre-test's and the first quiz's questions where the bank allows (quiz.DrawQuiz,
+// quiz.DrawRefresher).
 func (u *UI) startQuiz(m *modules.Module) {
 	bank := m.In(u.loc.Lang).Bank
-	plan, err := quiz.NewPlan(bank, m.QuizSize, u.rng())
-	if err != nil {
-		u.showError(err)
-		return
-	}
+	rng := u.rng()
 	id, lang := u.learner.ID, u.loc.Lang
 	fetch(u, func(ctx context.Context) (progress.Attempt, error) {
 		sums, err := u.store.Summaries(ctx, id)
 		if err != nil {
 			return progress.Attempt{}, err
 		}
+		measured, err := u.store.MeasuredItems(ctx, id, m.ID)
+		if err != nil {
+			return progress.Attempt{}, err
+		}
+		refresher := sums[m.ID].Status == progress.ModulePassed
+		draw := quiz.DrawQuiz
+		if refresher {
+			draw = quiz.DrawRefresher
+		}
+		plan, err := draw(bank, m.QuizSize, quiz.Prior(measured), rng)
+		if err != nil {
+			return progress.Attempt{}, err
+		}
 		return u.store.StartAttempt(ctx, progress.NewAttempt{
 			LearnerID: id, ModuleID: m.ID, ContentVersion: m.Version, Language: lang, Plan: plan, PassMark: m.PassMark,
-			Refresher: sums[m.ID].Status == progress.ModulePassed,
+			Refresher: refresher,
 		})
 	}, func(a progress.Attempt) { u.resumeQuiz(m, a, nil) })
 }
 
 // resumeQuiz continues an attempt with the answers already stored.
 func (u *UI) resumeQuiz(m *modules.Module, a progress.Attempt, answers []progress.Answer) {
-	s := &quizScreen{u: u, module: m, attempt: a, noteSeen: map[int]bool{}}
+	s := &quizScreen{u: u, module: m, attempt: a, noteSeen: map[int]bool{}, pretest: a.Kind == progress.KindPretest}
 	if err := s.load(answers); err != nil {
 		dialog.ShowConfirm(u.T("Quiz.ContentChangedTitle"), u.T("Quiz.ContentChanged"), func(ok bool) {
-			if ok {
+			switch {
+			case ok && s.pretest:
+				u.startPretest(m)
+			case ok:
 				u.startQuiz(m)
 			}
 		}, u.win)
@@ -167,6 +186,9 @@ func (s *quizScreen) bank() []quiz.Question {
 func (s *quizScreen) title() string {
 	if s.review {
 		return s.u.T("Review.Title")
+	}
+	if s.pretest {
+		return s.u.T("Pretest.QuizTitle", map[string]any{"Module": s.module.In(s.u.loc.Lang).Title})
 	}
 	return s.module.In(s.u.loc.Lang).Title
 }
@@ -313,6 +335,8 @@ func (s *quizScreen) questionView(it quiz.Item) (fyne.CanvasObject, fyne.CanvasO
 			s.stepDone, s.chosen, s.shown = nil, nil, time.Now()
 			s.render()
 		})
+	case s.pretest:
+		action = widget.NewButtonWithIcon(u.T("Pretest.Answer"), theme.NavigateNextIcon(), s.submit)
 	default:
 		action = widget.NewButtonWithIcon(u.T("Quiz.Check"), theme.ConfirmIcon(), s.submit)
 	}
@@ -616,7 +640,7 @@ func (s *quizScreen) submit() {
 	}
 	if err := s.record(progress.Answer{
 		Position: s.idx, QuestionID: q.ID, Response: r, Complete: true, Correct: g.Correct, Score: &g.Score, Time: spent,
-		Confidence: s.confidence, Indicator: q.Topic,
+		Confidence: s.confidence, Indicator: s.cardTopic(q),
 	}); err != nil {
 		u.showError(err)
 		return
@@ -625,7 +649,30 @@ func (s *quizScreen) submit() {
 		u.showError(err)
 		return
 	}
+	if s.pretest {
+		s.onward()
+		return
+	}
 	s.render()
+}
+
+// onward leaves a pre-test's question once its answer is recorded: the next question,
+// or the end, with no feedback in between.
+func (s *quizScreen) onward() {
+	if s.idx >= s.session.Len()-1 {
+		s.finish()
+		return
+	}
+	s.next()
+}
+
+// cardTopic is what an answer's review card is kept under: the question's topic, none
+// for a pre-test's answer (it makes no card).
+func (s *quizScreen) cardTopic(q quiz.Question) string {
+	if s.pretest {
+		return ""
+	}
+	return q.Topic
 }
 
 // submitStep takes the chosen scenario choice, stores the path so far, and grades the
@@ -650,7 +697,7 @@ func (s *quizScreen) submitStep(it quiz.Item, spent time.Duration) {
 		u.showError(err)
 		return
 	}
-	a := progress.Answer{Position: s.idx, QuestionID: q.ID, Response: r, Time: spent, Indicator: q.Topic}
+	a := progress.Answer{Position: s.idx, QuestionID: q.ID, Response: r, Time: spent, Indicator: s.cardTopic(q)}
 	if !more {
 		g, err := s.session.Grade(s.idx, r)
 		if err != nil {
@@ -663,12 +710,23 @@ func (s *quizScreen) submitStep(it quiz.Item, spent time.Duration) {
 		u.showError(err)
 		return
 	}
-	if more {
+	switch {
+	case more && s.pretest:
+		// The next step at once: a choice's feedback would teach the answer.
+		s.session.Partial(s.idx, r)
+		s.chosen, s.shown = nil, time.Now()
+	case more:
 		s.session.Partial(s.idx, r)
 		s.stepDone = &choice
-	} else if _, err := s.session.Answer(s.idx, r); err != nil {
-		u.showError(err)
-		return
+	default:
+		if _, err := s.session.Answer(s.idx, r); err != nil {
+			u.showError(err)
+			return
+		}
+		if s.pretest {
+			s.onward()
+			return
+		}
 	}
 	s.render()
 }
@@ -778,10 +836,17 @@ func (s *quizScreen) finish() {
 	}
 	id := s.attempt.ID
 	fetch(u, func(ctx context.Context) (progress.Attempt, error) { return u.store.FinishAttempt(ctx, id) },
-		func(a progress.Attempt) { u.showResults(s.module, a, s.session) })
+		func(a progress.Attempt) {
+			if s.pretest {
+				u.showPretestResults(s.module, a, s.session)
+				return
+			}
+			u.showResults(s.module, a, s.session)
+		})
 }
 
-// pause leaves the quiz; every answer is already stored, so nothing is lost.
+// pause leaves the quiz; every answer is already stored, so nothing is lost. A pre-test
+// left is offered again, to resume, on the module's page.
 func (s *quizScreen) pause() { s.u.back() }
 
 // onRune picks option N with the number keys.

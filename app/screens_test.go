@@ -185,6 +185,52 @@ func (r *recordingStore) RevokeKey(ctx context.Context, fingerprint string, from
 	r.note("RevokeKey")
 	return r.s.RevokeKey(ctx, fingerprint, from)
 }
+
+// The pre-test, the workplace questions and the learning-gain tab (issue 13).
+func (r *recordingStore) Pretest(ctx context.Context, learnerID int64, moduleID string) (progress.PretestState, progress.Attempt, []progress.Answer, error) {
+	r.note("Pretest")
+	return r.s.Pretest(ctx, learnerID, moduleID)
+}
+func (r *recordingStore) SkipPretest(ctx context.Context, learnerID int64, moduleID, contentVersion, lang string) (progress.Attempt, error) {
+	r.note("SkipPretest")
+	return r.s.SkipPretest(ctx, learnerID, moduleID, contentVersion, lang)
+}
+func (r *recordingStore) MeasuredItems(ctx context.Context, learnerID int64, moduleID string) (progress.MeasuredItems, error) {
+	r.note("MeasuredItems")
+	return r.s.MeasuredItems(ctx, learnerID, moduleID)
+}
+func (r *recordingStore) WorkplaceDue(ctx context.Context, learnerID int64, moduleID string, now time.Time) (bool, time.Time, error) {
+	r.note("WorkplaceDue")
+	return r.s.WorkplaceDue(ctx, learnerID, moduleID, now)
+}
+func (r *recordingStore) RecordWorkplace(ctx context.Context, learnerID int64, moduleID string, dueAt time.Time, a progress.WorkplaceAnswer) error {
+	r.note("RecordWorkplace")
+	return r.s.RecordWorkplace(ctx, learnerID, moduleID, dueAt, a)
+}
+func (r *recordingStore) WorkplaceQuestions(ctx context.Context) (bool, error) {
+	r.note("WorkplaceQuestions")
+	return r.s.WorkplaceQuestions(ctx)
+}
+func (r *recordingStore) SetWorkplaceQuestions(ctx context.Context, on bool) error {
+	r.note("SetWorkplaceQuestions")
+	return r.s.SetWorkplaceQuestions(ctx, on)
+}
+func (r *recordingStore) Gain(ctx context.Context, q progress.GainQuery) ([]progress.GainRow, error) {
+	r.note("Gain")
+	return r.s.Gain(ctx, q)
+}
+func (r *recordingStore) ConfidentWrong(ctx context.Context, q progress.GainQuery) ([]progress.ConfidentWrongRow, error) {
+	r.note("ConfidentWrong")
+	return r.s.ConfidentWrong(ctx, q)
+}
+func (r *recordingStore) Calibration(ctx context.Context, q progress.GainQuery) ([]progress.CalibrationRow, error) {
+	r.note("Calibration")
+	return r.s.Calibration(ctx, q)
+}
+func (r *recordingStore) WorkplaceTotals(ctx context.Context, f progress.Filter, byCohort bool, modules []string) ([]progress.WorkplaceRow, error) {
+	r.note("WorkplaceTotals")
+	return r.s.WorkplaceTotals(ctx, f, byCohort, modules)
+}
 func (r *recordingStore) Dashboard(ctx context.Context, f progress.Filter) ([]progress.LearnerStatus, error) {
 	r.note("Dashboard")
 	return r.s.Dashboard(ctx, f)
@@ -320,6 +366,7 @@ func TestBackReturnsToWhereTheUserWas(t *testing.T) {
 	topIs("catalogScreen")
 	test.Tap(findAll(h, func(b *widget.Button) bool { return b.Text == h.ui.T("Catalog.Open") })[0])
 	topIs("moduleScreen")
+	h.skipPretestIfOffered()
 	test.Tap(findAll(h, func(b *widget.Button) bool { return b.Text == h.ui.T("Module.Read") })[0])
 	topIs("lessonScreen")
 	h.tap("Lesson.Next")

@@ -33,6 +33,13 @@ type Store interface {
 	RecordAnswer(ctx context.Context, attemptID int64, a progress.Answer) error
 	FinishAttempt(ctx context.Context, attemptID int64) (progress.Attempt, error)
 
+	// The pre-test, the measurements' draws, and the workplace questions.
+	Pretest(ctx context.Context, learnerID int64, moduleID string) (progress.PretestState, progress.Attempt, []progress.Answer, error)
+	SkipPretest(ctx context.Context, learnerID int64, moduleID, contentVersion, lang string) (progress.Attempt, error)
+	MeasuredItems(ctx context.Context, learnerID int64, moduleID string) (progress.MeasuredItems, error)
+	WorkplaceDue(ctx context.Context, learnerID int64, moduleID string, now time.Time) (bool, time.Time, error)
+	RecordWorkplace(ctx context.Context, learnerID int64, moduleID string, dueAt time.Time, a progress.WorkplaceAnswer) error
+
 	// Spaced review and mastery.
 	CountDue(ctx context.Context, learnerID int64, now time.Time) (int, error)
 	DueCards(ctx context.Context, learnerID int64, now time.Time, limit int) ([]progress.DueCard, error)
@@ -57,6 +64,14 @@ type Store interface {
 	LRSSettings(ctx context.Context, v *progress.Vault) (progress.LRSSettings, error)
 	SetLRSSettings(ctx context.Context, v *progress.Vault, set progress.LRSSettings) error
 	Outbox(ctx context.Context) (progress.OutboxCounts, error)
+	WorkplaceQuestions(ctx context.Context) (bool, error)
+	SetWorkplaceQuestions(ctx context.Context, on bool) error
+
+	// Before, after and kept (the learning-gain tab).
+	Gain(ctx context.Context, q progress.GainQuery) ([]progress.GainRow, error)
+	ConfidentWrong(ctx context.Context, q progress.GainQuery) ([]progress.ConfidentWrongRow, error)
+	Calibration(ctx context.Context, q progress.GainQuery) ([]progress.CalibrationRow, error)
+	WorkplaceTotals(ctx context.Context, f progress.Filter, byCohort bool, modules []string) ([]progress.WorkplaceRow, error)
 
 	// Certificates: the issuer, the trust list, the signing key's sealed copy.
 	IssuerName(ctx context.Context) (string, error)

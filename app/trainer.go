@@ -30,13 +30,14 @@ type trainerScreen struct {
 	// refresh every tab's content, every widget of it, each time one is chosen).
 	tabs     *container.AppTabs
 	body     *fyne.Container
-	contents [5]fyne.CanvasObject // each tab's content, once built
+	contents [6]fyne.CanvasObject // each tab's content, once built
 
 	completion *completionTab
 	modules    *modulesTab
 	cohorts    *cohortsTab
 	exports    *exportsTab
 	settings   *settingsTab
+	measure    *measureTab
 	// filterBars are the filter rows over the matrix and over the charts, kept showing
 	// the same filter.
 	filterBars []*filterBar
@@ -186,6 +187,7 @@ func (u *UI) trainerScreen() screen {
 		container.NewTabItemWithIcon(u.T("Trainer.TabCohorts"), theme.AccountIcon(), container.NewStack()),
 		container.NewTabItemWithIcon(u.T("Exports.Tab"), theme.UploadIcon(), container.NewStack()),
 		container.NewTabItemWithIcon(u.T("Trainer.TabSettings"), theme.SettingsIcon(), container.NewStack()),
+		container.NewTabItemWithIcon(u.T("Proof.Tab"), theme.HistoryIcon(), container.NewStack()),
 	}
 	t.tabs = container.NewAppTabs(items...)
 	t.body = container.NewStack()
@@ -205,6 +207,7 @@ const (
 	tabCohorts
 	tabExports
 	tabSettings
+	tabMeasure // before, after, kept: the last, so that the others keep their places
 )
 
 // showTab shows tab i's content, built the first time.
@@ -237,6 +240,9 @@ func (t *trainerScreen) buildTab(i int) {
 	case tabSettings:
 		t.settings = t.newSettingsTab()
 		tab = t.settings.root
+	case tabMeasure:
+		t.measure = t.newMeasureTab()
+		tab = t.measure.root
 	}
 	t.contents[i] = tab
 }
@@ -267,6 +273,9 @@ func (t *trainerScreen) readAgain() {
 	if t.cohorts != nil {
 		t.cohorts.reload()
 	}
+	if t.measure != nil {
+		t.measure.load()
+	}
 	for _, f := range t.filterBars {
 		f.readCohorts()
 	}
@@ -286,6 +295,9 @@ func (t *trainerScreen) setFilter(f progress.Filter) {
 	}
 	if t.modules != nil {
 		t.modules.reload()
+	}
+	if t.measure != nil {
+		t.measure.load()
 	}
 }
 

@@ -104,6 +104,7 @@ func BenchmarkNavigation(b *testing.B) {
 				s.choose(s.shown[0])
 			})
 			step("catalog → module", first("Catalog.Open"))
+			h.skipPretestIfOffered() // offered on the first visit only
 			step("module → lesson", first("Module.Read"))
 			step("lesson → module (back)", button("Lesson.BackToModule"))
 			step("module → quiz", func() {

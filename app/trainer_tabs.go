@@ -500,16 +500,24 @@ func (s *learnerRecordScreen) apply(records []moduleRecord) {
 			a := line.attempt
 			outcome := u.T("Trainer.AttemptOpen")
 			switch {
+			case a.Status == progress.AttemptSkipped:
+				objs = append(objs, wrapped(u.T("Pretest.Kind")+" · "+u.T("Pretest.SkippedLine", map[string]any{"Date": u.loc.Date(a.FinishedAt)})))
+				continue
 			case a.Status == progress.AttemptAbandoned:
 				outcome = u.T("Trainer.AttemptAbandoned")
+			case a.Status == progress.AttemptFinished && a.Kind == progress.KindPretest:
+				outcome = u.loc.Percent(a.Percent) // a pre-test is never passed or failed
 			case a.Status == progress.AttemptFinished && a.Passed:
 				outcome = u.T("Results.Passed")
 			case a.Status == progress.AttemptFinished:
 				outcome = u.T("Results.Failed")
 			}
 			kind := ""
-			if a.Kind == progress.KindRefresher {
+			switch a.Kind {
+			case progress.KindRefresher:
 				kind = u.T("Trainer.Refresher") + " · "
+			case progress.KindPretest:
+				kind = u.T("Pretest.Kind") + " · "
 			}
 			objs = append(objs, wrapped(kind+u.T("Trainer.AttemptLine", map[string]any{
 				"Date": u.loc.Date(a.StartedAt), "Answered": u.loc.Number(line.answered), "Total": u.loc.Number(a.Total),
@@ -623,6 +631,8 @@ type settingsTab struct {
 	old     *widget.Entry
 	pass    *widget.Entry
 	again   *widget.Entry
+	// workplace turns the workplace questions on or off (off by default).
+	workplace *widget.Check
 }
 
 // refresherData is what the settings tab reads off the UI goroutine.
@@ -641,10 +651,20 @@ func (t *trainerScreen) newSettingsTab() *settingsTab {
 		widget.NewFormItem(u.T("Trainer.OldPassphrase"), s.old),
 		widget.NewFormItem(u.T("Trainer.NewPassphrase"), s.pass),
 		widget.NewFormItem(u.T("Trainer.RepeatPassphrase"), s.again))
+	s.workplace = widget.NewCheck(u.T("Proof.WorkplaceSetting"), nil)
+	s.workplace.Disable() // until the setting is read
 	s.root = container.NewVScroll(container.NewVBox(
 		heading(u.T("Trainer.RefresherTitle")), wrapped(u.T("Trainer.RefresherHelp")), s.form, container.NewHBox(save),
+		widget.NewSeparator(), heading(u.T("Proof.WorkplaceTitle")), wrapped(u.T("Proof.WorkplaceSettingHelp")), s.workplace,
 		widget.NewSeparator(), heading(u.T("Trainer.ChangePassphrase")), passForm, container.NewHBox(change),
 		widget.NewSeparator(), t.trustSettings()))
+	fetch(u, func(ctx context.Context) (bool, error) { return u.store.WorkplaceQuestions(ctx) }, func(on bool) {
+		s.workplace.SetChecked(on)
+		s.workplace.OnChanged = func(on bool) {
+			u.perform(func(ctx context.Context) error { return u.store.SetWorkplaceQuestions(ctx, on) }, nil)
+		}
+		s.workplace.Enable()
+	})
 	fetch(u, func(ctx context.Context) (refresherData, error) {
 		days, err := u.store.RefresherDays(ctx)
 		return refresherData{u.catalog().Modules, days}, err

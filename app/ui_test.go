@@ -136,10 +136,24 @@ func (h *harness) trainer() *trainerScreen {
 	return nil
 }
 
-// openModule shows a module's page as if chosen in the catalog.
+// openModule shows a module's page as if chosen in the catalog, skipping its pre-test
+// if the learner is offered it (pretest_test.go tests the pre-test itself).
 func (h *harness) openModule(m *modules.Module) {
 	h.ui.push(func() screen { return h.ui.moduleScreen(m) })
 	h.settle()
+	h.skipPretestIfOffered()
+}
+
+// skipPretestIfOffered skips the module page's pre-test when it is offered.
+func (h *harness) skipPretestIfOffered() {
+	h.t.Helper()
+	for _, b := range findAll(h, func(b *widget.Button) bool {
+		return b.Text == h.ui.T("Pretest.Skip") || b.Text == h.ui.T("Pretest.SkipRest")
+	}) {
+		test.Tap(b)
+		h.settle()
+		return
+	}
 }
 
 // objects lists every object shown in the window, overlays (dialogs) included, once
@@ -260,6 +274,8 @@ func (h *harness) answer(right bool) {
 	}
 	it := s.item()
 	q := it.Question
+	idx := s.idx // a pre-test moves on to the next question once an answer is saved
+	answered := func() bool { return s.session.Item(idx).Answered }
 	rows := func() []*optionRow { return findAll[*optionRow](h, nil) }
 	switch q.Kind {
 	case quiz.Single, quiz.TrueFalse, quiz.Multiple:
@@ -271,7 +287,7 @@ func (h *harness) answer(right bool) {
 				picked++
 			}
 		}
-		h.tap("Quiz.Check")
+		h.check()
 	case quiz.Ordering:
 		target := slices.Clone(q.Answer)
 		if !right {
@@ -288,7 +304,7 @@ func (h *harness) answer(right bool) {
 		if !slices.Equal(s.order, target) {
 			h.t.Fatalf("ordering by buttons gave %v, want %v", s.order, target)
 		}
-		h.tap("Quiz.Check")
+		h.check()
 	case quiz.Matching:
 		sels := findAll(h, func(sel *widget.Select) bool { return sel.PlaceHolder == h.ui.T("Quiz.ChooseTarget") })
 		if len(sels) != len(q.Options) {
@@ -306,7 +322,10 @@ func (h *harness) answer(right bool) {
 			}
 			sels[i].SetSelected(t.Text)
 		}
-		h.tap("Quiz.Check")
+		h.check()
+		if s.pretest {
+			break
+		}
 		// Once checked, each pair given is shown as text, not as a faint disabled list.
 		if n := len(findAll(h, func(sel *widget.Select) bool { return sel.PlaceHolder == h.ui.T("Quiz.ChooseTarget") })); n != 0 {
 			h.t.Errorf("%d lists still shown after checking", n)
@@ -318,12 +337,12 @@ func (h *harness) answer(right bool) {
 	case quiz.Spot:
 		// Right: every sign and nothing else; wrong: only phrases that are not signs.
 		h.markSpot(func(id string) bool { _, sign := q.Signs[id]; return sign == right })
-		h.tap("Quiz.Check")
+		h.check()
 	case quiz.Scenario:
 		if h.shows(h.ui.T("Note.Title")) {
 			h.tap("Note.Continue")
 		}
-		for !s.item().Answered {
+		for !answered() {
 			step, _, err := q.ScenarioNext(s.item().Response.Path)
 			if err != nil {
 				h.t.Fatal(err)
@@ -334,15 +353,26 @@ func (h *harness) answer(right bool) {
 					break
 				}
 			}
-			h.tap("Quiz.Check")
-			if !s.item().Answered {
+			h.check()
+			if !answered() && !s.pretest {
 				h.tap("Quiz.Continue")
 			}
 		}
 	}
-	if !s.item().Answered {
+	if !answered() {
 		h.t.Fatalf("question %s (%s) not answered", q.ID, q.Kind)
 	}
+}
+
+// check taps the button that checks an answer: "Check", or in a pre-test, which shows
+// no feedback, "Save and continue".
+func (h *harness) check() {
+	h.t.Helper()
+	if s := h.quiz(); s != nil && s.pretest {
+		h.tap("Pretest.Answer")
+		return
+	}
+	h.tap("Quiz.Check")
 }
 
 // takeQuiz answers every remaining question, rightly or not, and opens the results.
@@ -369,8 +399,10 @@ func TestLearnerJourneyFromFirstStartToPassedModule(t *testing.T) {
 	h.mustShow(core.In("fr").Title)
 	h.mustShow(h.ui.T("Catalog.ForEveryone"))
 
-	// Open the core module and read its first lesson to the end.
+	// Open the core module, skip its pre-test, and read its first lesson to the end.
 	test.Tap(findAll(h, func(b *widget.Button) bool { return b.Text == h.ui.T("Catalog.Open") })[0])
+	h.mustShow(h.ui.T("Pretest.Title"))
+	h.tap("Pretest.Skip")
 	h.mustShow(h.ui.T("Module.Lessons"))
 	test.Tap(findAll(h, func(b *widget.Button) bool { return b.Text == h.ui.T("Module.Read") })[0])
 	lesson := core.In("fr").Lessons[0]
@@ -406,10 +438,11 @@ func TestLearnerJourneyFromFirstStartToPassedModule(t *testing.T) {
 		t.Errorf("module status %+v", s)
 	}
 	attempts, _ := h.store.Attempts(context.Background(), h.ui.learner.ID, "core")
-	if len(attempts) != 2 || attempts[0].Passed == attempts[1].Passed {
+	// The two quizzes, and the pre-test skipped at the start (no questions).
+	if len(attempts) != 3 || attempts[0].Passed == attempts[1].Passed || attempts[2].Status != progress.AttemptSkipped {
 		t.Errorf("attempts %+v", attempts)
 	}
-	for _, a := range attempts {
+	for _, a := range attempts[:2] {
 		answers, _ := h.store.Answers(context.Background(), a.ID)
 		if len(answers) != core.QuizSize {
 			t.Errorf("attempt %d stored %d answers", a.ID, len(answers))

@@ -171,6 +171,17 @@ func (l *Localizer) Percent(p int) string {
 	return l.T("Format.Percent", map[string]any{"N": l.Number(p)})
 }
 
+// Decimal formats v with digits decimals, with the language's decimal sign and digit
+// grouping.
+func (l *Localizer) Decimal(v float64, digits int) string {
+	return l.printer.Sprintf("%.*f", digits, v)
+}
+
+// PercentDecimal formats a percentage with one decimal, the way the language writes it.
+func (l *Localizer) PercentDecimal(p float64) string {
+	return l.T("Format.Percent", map[string]any{"N": l.Decimal(p, 1)})
+}
+
 // Date formats a day, numerically, in the language's usual order and separators.
 func (l *Localizer) Date(t time.Time) string {
 	if t.IsZero() {

@@ -216,6 +216,15 @@ func TestFormatsPerLanguage(t *testing.T) {
 	if got := en.Date(day); got != "09/03/2026" {
 		t.Errorf("en date %q", got)
 	}
+	if got, want := fr.Decimal(54.75, 1), "54,8"; got != want {
+		t.Errorf("fr decimal %q, want %q", got, want)
+	}
+	if got := en.PercentDecimal(84.5); got != "84.5 %" && got != "84.5%" {
+		t.Errorf("en percent %q", got)
+	}
+	if got := de.Decimal(0.625, 2); got != "0,62" && got != "0,63" {
+		t.Errorf("de decimal %q", got)
+	}
 	if got := en.Duration(90 * time.Minute); got != "1 h 30 min" {
 		t.Errorf("en duration %q", got)
 	}

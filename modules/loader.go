@@ -158,6 +158,7 @@ func Check(fsys fs.FS) (Report, error) {
 		errs = append(errs, checkIndicatorUse(fsys, cat)...)
 	}
 	errs = append(errs, checkTargets(cat)...)
+	errs = append(errs, checkMeasurements(cat)...)
 	if len(errs) > 0 {
 		return cat.Report(), errs
 	}

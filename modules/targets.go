@@ -49,6 +49,13 @@ type ModuleMix struct {
 	Spot      int    `json:"spot"`
 	// WorkplaceRecognise counts the recognise questions set in the audience's workplace.
 	WorkplaceRecognise int `json:"workplace_recognise"`
+	// MeasuredIndicators counts the indicators that quiz.ItemsPerIndicator recognise or
+	// act questions exercise or more: those the pre-test, the quiz and the refresher can
+	// each ask about with a different question.
+	MeasuredIndicators int `json:"measured_indicators"`
+	// MeasuredSpots counts the spot-the-signals situations that measure a sign
+	// (recognise or act, on an indicator).
+	MeasuredSpots int `json:"measured_spots"`
 }
 
 // IndicatorUse says where the catalogue's indicator is taught and tested.
@@ -82,7 +89,11 @@ func (c *Catalog) Report() Report {
 			for _, id := range q.Indicators {
 				tested[id]++
 			}
+			if q.Kind == quiz.Spot && quiz.Measured(&q) {
+				mix.MeasuredSpots++
+			}
 		}
+		mix.MeasuredIndicators = len(m.MeasuredIndicators())
 		if t := m.anyText(); t != nil {
 			for _, l := range t.Lessons {
 				for _, s := range l.Sections {
@@ -128,7 +139,62 @@ func (mm ModuleMix) MixLine() string {
 	if mm.Audience != RoleAll {
 		line += fmt.Sprintf("; recognise in the workplace %d", mm.WorkplaceRecognise)
 	}
-	return line
+	return line + fmt.Sprintf("; signs measured %d", mm.MeasuredIndicators)
+}
+
+// What every module's bank must hold for the three measurements of the same knowledge
+// (the pre-test, the quiz, the refresher; issue "Proof that the training works"): enough
+// signs with three recognise or act questions each, so that each measurement asks about
+// them with a question of its own; two spot-the-signals situations, one for the pre-test
+// and one for later; and enough questions for the first quiz to do without the
+// pre-test's.
+const (
+	MinMeasuredIndicators = quiz.PretestSize
+	MinMeasuredSpots      = 2
+)
+
+// MeasuredIndicators lists, in the order the bank first names them, the indicators that
+// quiz.ItemsPerIndicator recognise or act questions of the module exercise or more.
+func (m *Module) MeasuredIndicators() []string {
+	count := map[string]int{}
+	var order []string
+	for i := range m.structure {
+		q := &m.structure[i]
+		if !quiz.Measured(q) {
+			continue
+		}
+		for _, id := range q.Indicators {
+			if count[id] == 0 {
+				order = append(order, id)
+			}
+			count[id]++
+		}
+	}
+	return slices.DeleteFunc(order, func(id string) bool { return count[id] < quiz.ItemsPerIndicator })
+}
+
+// checkMeasurements refuses a module whose bank cannot give the three measurements
+// different questions on the same signs.
+func checkMeasurements(c *Catalog) Errors {
+	var errs Errors
+	for _, mm := range c.Report().Modules {
+		m, _ := c.Module(mm.ID)
+		file := mm.ID + "/module.toml"
+		if mm.MeasuredIndicators < MinMeasuredIndicators {
+			errs = append(errs, Error{file, 1, fmt.Sprintf("%d indicators have %d recognise or act questions each, fewer than %d: "+
+				"the pre-test, the quiz and the refresher cannot each ask about them with a question of their own",
+				mm.MeasuredIndicators, quiz.ItemsPerIndicator, MinMeasuredIndicators)})
+		}
+		if mm.MeasuredSpots < MinMeasuredSpots {
+			errs = append(errs, Error{file, 1, fmt.Sprintf("%d spot-the-signals questions measure a sign (recognise or act, on an indicator), "+
+				"fewer than %d: one for the pre-test, one for the quiz and the refresher", mm.MeasuredSpots, MinMeasuredSpots)})
+		}
+		if need := quiz.PretestSize + m.QuizSize; mm.Questions < need {
+			errs = append(errs, Error{file, 1, fmt.Sprintf("the bank holds %d questions, fewer than %d: the first quiz (%d) must do without "+
+				"the pre-test's %d", mm.Questions, need, m.QuizSize, quiz.PretestSize)})
+		}
+	}
+	return errs
 }
 
 // allModules is where errors about every module together point.

@@ -51,6 +51,26 @@ func Mean(scores []float64) Estimate {
 	return e
 }
 
+// MeanOf is Mean from a group's count, sum and sum of squares of scores, which SQL can
+// aggregate without handing over the scores one by one. The variance is
+// (sumSq − sum²/n) / (n − 1), never below zero (rounding can push a group of equal
+// scores a hair under).
+func MeanOf(n int, sum, sumSq float64) Estimate {
+	e := Estimate{N: n}
+	if n <= 0 {
+		return Estimate{}
+	}
+	if n < MinGroup {
+		e.Suppressed = true
+		return e
+	}
+	mean := sum / float64(n)
+	sd := math.Sqrt(math.Max(0, (sumSq-sum*sum/float64(n))/float64(n-1)))
+	half := TQuantile975(n-1) * sd / math.Sqrt(float64(n))
+	e.Mean, e.Low, e.High = mean, clamp(mean-half), clamp(mean+half)
+	return e
+}
+
 func clamp(v float64) float64 { return math.Min(100, math.Max(0, v)) }
 
 // NormalisedGain is the share of the possible improvement that was made, (after −
@@ -69,6 +89,17 @@ func Gain(before, after Estimate) (g float64, ok bool) {
 		return 0, false
 	}
 	return NormalisedGain(before.Mean, after.Mean)
+}
+
+// PairedGain is the normalised gain of the learners measured both before and after:
+// pairs of them, whose before and after scores add up to sumBefore and sumAfter. On
+// paired learners the gain is not moved by who skipped the pre-test. It is undefined
+// (ok false) below MinGroup pairs, or when they started at 100 %.
+func PairedGain(pairs int, sumBefore, sumAfter float64) (g float64, ok bool) {
+	if pairs < MinGroup {
+		return 0, false
+	}
+	return NormalisedGain(sumBefore/float64(pairs), sumAfter/float64(pairs))
 }
 
 // Proportion is how often something happened among counted answers, given by a

@@ -102,3 +102,40 @@ func TestTQuantiles(t *testing.T) {
 		}
 	}
 }
+
+// Worked by hand: the five scores 60, 70, 80, 90, 100 have the sum 400 and the sum of
+// squares 3600 + 4900 + 6400 + 8100 + 10000 = 33000; the variance is (33000 − 400²/5) /
+// 4 = (33000 − 32000) / 4 = 250, as from the scores themselves: the same estimate as
+// Mean's, mean 80 in [60.37, 99.63].
+func TestMeanOfSums(t *testing.T) {
+	e := MeanOf(5, 400, 33000)
+	if e != Mean([]float64{60, 70, 80, 90, 100}) || !near(e.Low, 60.368, 0.01) {
+		t.Errorf("got %+v", e)
+	}
+	// Five learners at 70: a variance of zero, however the sums round.
+	e = MeanOf(5, 350, 24500-1e-9)
+	if e.Mean != 70 || e.Low != 70 || e.High != 70 {
+		t.Errorf("five at 70: %+v", e)
+	}
+	if e := MeanOf(4, 280, 19600); !e.Suppressed || e.Shown() || e.N != 4 || e.Mean != 0 {
+		t.Errorf("four learners: %+v", e)
+	}
+	if e := MeanOf(0, 0, 0); e.Shown() || e.N != 0 {
+		t.Errorf("none: %+v", e)
+	}
+}
+
+// Worked by hand: five pairs whose before scores add up to 250 (mean 50) and after
+// scores to 400 (mean 80): (80 − 50) / (100 − 50) = 0.6. Four pairs: too few. Five
+// pairs all at 100 before: undefined.
+func TestPairedGain(t *testing.T) {
+	if g, ok := PairedGain(5, 250, 400); !ok || !near(g, 0.6, 1e-12) {
+		t.Errorf("five pairs: %v %v", g, ok)
+	}
+	if _, ok := PairedGain(4, 200, 320); ok {
+		t.Error("a gain from four pairs")
+	}
+	if _, ok := PairedGain(5, 500, 500); ok {
+		t.Error("a gain from a group that started at 100 %")
+	}
+}

@@ -111,6 +111,10 @@ type NewAttempt struct {
 	Plan           quiz.Plan
 	PassMark       int
 	Refresher      bool // a refresher quiz after the module was passed
+	// Kind is the attempt's kind; empty means KindQuiz, or KindRefresher with
+	// Refresher. A pre-test (KindPretest) leaves the module's status as it is: it
+	// measures what the learner knew before, it does not start the module.
+	Kind AttemptKind
 }
 
 // Answer is one stored answer. For a scenario still under way Complete is false and
@@ -153,21 +157,32 @@ func (s *Store) StartAttempt(ctx context.Context, n NewAttempt) (Attempt, error)
 		WHERE learner_id = ? AND module_id = ? AND status = 'open'`, now, n.LearnerID, n.ModuleID); err != nil {
 		return Attempt{}, wrapWrite("start attempt", err)
 	}
-	kind := KindQuiz
-	if n.Refresher {
+	kind := n.Kind
+	switch {
+	case kind == "" && n.Refresher:
 		kind = KindRefresher
+	case kind == "":
+		kind = KindQuiz
+	case kind != KindQuiz && kind != KindRefresher && kind != KindPretest:
+		return Attempt{}, fmt.Errorf("%w: unknown attempt kind %q", ErrInvalid, kind)
+	}
+	passMark := n.PassMark
+	if kind == KindPretest {
+		passMark = 0 // a pre-test is never passed or failed
 	}
 	uid, err := newUID()
 	if err != nil {
 		return Attempt{}, err
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO attempts (uid, learner_id, module_id, content_version, language, plan, pass_mark, total, started_at, kind)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, uid, n.LearnerID, n.ModuleID, n.ContentVersion, n.Language, string(plan), n.PassMark, len(n.Plan), now, kind)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, uid, n.LearnerID, n.ModuleID, n.ContentVersion, n.Language, string(plan), passMark, len(n.Plan), now, kind)
 	if err != nil {
 		return Attempt{}, wrapWrite("start attempt", err)
 	}
-	if err := markStarted(ctx, tx, n.LearnerID, n.ModuleID, now); err != nil {
-		return Attempt{}, wrapWrite("start attempt", err)
+	if kind != KindPretest {
+		if err := markStarted(ctx, tx, n.LearnerID, n.ModuleID, now); err != nil {
+			return Attempt{}, wrapWrite("start attempt", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return Attempt{}, wrapWrite("start attempt", err)
@@ -205,11 +220,11 @@ func (s *Store) Attempt(ctx context.Context, id int64) (Attempt, error) {
 	return a, err
 }
 
-// OpenAttempt returns the learner's unfinished attempt at a module with its answers,
-// or ErrNotFound.
+// OpenAttempt returns the learner's unfinished quiz or refresher at a module with its
+// answers, or ErrNotFound (an unfinished pre-test is OpenPretest's).
 func (s *Store) OpenAttempt(ctx context.Context, learnerID int64, moduleID string) (Attempt, []Answer, error) {
 	a, err := scanAttempt(s.read.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM attempts
-		WHERE learner_id = ? AND module_id = ? AND status = 'open'`, learnerID, moduleID))
+		WHERE learner_id = ? AND module_id = ? AND status = 'open' AND kind != 'pretest'`, learnerID, moduleID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Attempt{}, nil, ErrNotFound
 	}
@@ -289,10 +304,12 @@ func (s *Store) RecordAnswer(ctx context.Context, attemptID int64, a Answer) err
 	}
 	defer tx.Rollback()
 	var status AttemptStatus
+	var kind AttemptKind
 	var moduleID string
 	var learnerID int64
 	var total int
-	err = tx.QueryRowContext(ctx, `SELECT status, learner_id, module_id, total FROM attempts WHERE id = ?`, attemptID).Scan(&status, &learnerID, &moduleID, &total)
+	err = tx.QueryRowContext(ctx, `SELECT status, kind, learner_id, module_id, total FROM attempts WHERE id = ?`, attemptID).
+		Scan(&status, &kind, &learnerID, &moduleID, &total)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("record answer: attempt %d: %w", attemptID, ErrNotFound)
 	}
@@ -330,7 +347,10 @@ func (s *Store) RecordAnswer(ctx context.Context, attemptID int64, a Answer) err
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("%w: question %d is already answered", ErrInvalid, a.Position)
 	}
-	if a.Complete && a.Indicator != "" {
+	// A pre-test's answers make no review cards: the pre-test shows no feedback until its
+	// end, measures what the learner knew before the lessons, and its items are kept out
+	// of the first quiz; reviewing them would teach its answers.
+	if a.Complete && a.Indicator != "" && kind != KindPretest {
 		if err := updateCard(ctx, tx, learnerID, moduleID, a.QuestionID, a.Indicator, a.Correct, a.Confidence, nowTime); err != nil {
 			return wrapWrite("record answer", err)
 		}
@@ -358,9 +378,10 @@ func (s *Store) FinishAttempt(ctx context.Context, attemptID int64) (Attempt, er
 	var learnerID int64
 	var moduleID string
 	var status AttemptStatus
+	var kind AttemptKind
 	var total, passMark int
-	err = tx.QueryRowContext(ctx, `SELECT learner_id, module_id, status, total, pass_mark FROM attempts WHERE id = ?`, attemptID).
-		Scan(&learnerID, &moduleID, &status, &total, &passMark)
+	err = tx.QueryRowContext(ctx, `SELECT learner_id, module_id, status, kind, total, pass_mark FROM attempts WHERE id = ?`, attemptID).
+		Scan(&learnerID, &moduleID, &status, &kind, &total, &passMark)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Attempt{}, fmt.Errorf("finish attempt %d: %w", attemptID, ErrNotFound)
 	}
@@ -378,9 +399,21 @@ func (s *Store) FinishAttempt(ctx context.Context, attemptID int64) (Attempt, er
 		return Attempt{}, fmt.Errorf("%w: %d of %d answers are stored", ErrInvalid, len(credits), total)
 	}
 	score := ScoreAttempt(credits, total, passMark)
+	var passed any = score.Passed
+	if kind == KindPretest {
+		passed = nil // a pre-test is never graded pass or fail
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE attempts SET status = ?, correct = ?, score_percent = ?, passed = ?, finished_at = ?
-		WHERE id = ?`, AttemptFinished, score.Correct, score.Percent, score.Passed, now, attemptID); err != nil {
+		WHERE id = ?`, AttemptFinished, score.Correct, score.Percent, passed, now, attemptID); err != nil {
 		return Attempt{}, wrapWrite("finish attempt", err)
+	}
+	if kind == KindPretest {
+		// What the learner knew before: the module's status, best score and
+		// certificates are the quiz's alone.
+		if err := tx.Commit(); err != nil {
+			return Attempt{}, wrapWrite("finish attempt", err)
+		}
+		return s.Attempt(ctx, attemptID)
 	}
 	rec, _, err := readModuleRecord(ctx, tx, learnerID, moduleID)
 	if err != nil {
@@ -477,7 +510,8 @@ type ModuleSummary struct {
 	AttemptPending bool          // an attempt is open
 }
 
-// Summaries returns the learner's summary for every module they have started.
+// Summaries returns the learner's summary for every module they have started. A
+// pre-test is not part of it: it measures what the learner knew before the module.
 func (s *Store) Summaries(ctx context.Context, learnerID int64) (map[string]ModuleSummary, error) {
 	out := map[string]ModuleSummary{}
 	rows, err := s.read.QueryContext(ctx, `SELECT module_id, status, best_percent, passed_at FROM module_status WHERE learner_id = ?`, learnerID)
@@ -503,7 +537,7 @@ func (s *Store) Summaries(ctx context.Context, learnerID int64) (map[string]Modu
 				FROM lesson_progress WHERE learner_id = ?
 			UNION ALL
 			SELECT a.module_id, coalesce((SELECT sum(time_ms) FROM answers WHERE attempt_id = a.id), 0), 0, a.status = 'open'
-				FROM attempts a WHERE a.learner_id = ?)
+				FROM attempts a WHERE a.learner_id = ? AND a.kind != 'pretest')
 		GROUP BY module_id`, learnerID, learnerID)
 	if err != nil {
 		return nil, fmt.Errorf("read time spent: %w", err)

@@ -518,7 +518,8 @@ func ptrValue[T any](p *T) any {
 // statuses recomputes the status of every learner and module the bundle touches, by
 // the store's one rule (ModuleRecord): the status stored here merged with the bundle's,
 // then every finished attempt now stored folded in (WithAttempt): the highest of in
-// progress < failed < passed, the best score, the latest pass.
+// progress < failed < passed, the best score, the latest pass. Pre-tests leave the
+// status alone, as FinishAttempt has them do.
 func (m *merger) statuses() error {
 	incoming := map[statusKey]BundleStatus{}
 	for _, st := range m.b.Statuses {
@@ -545,12 +546,13 @@ func (m *merger) statuses() error {
 		return strings.Compare(a.module, b.module)
 	})
 	finished, err := m.prepare(`SELECT coalesce(correct, 0), coalesce(score_percent, 0), coalesce(passed, 0), finished_at
-		FROM attempts WHERE learner_id = ? AND module_id = ? AND status = 'finished' ORDER BY finished_at`)
+		FROM attempts WHERE learner_id = ? AND module_id = ? AND status = 'finished' AND kind != 'pretest' ORDER BY finished_at`)
 	if err != nil {
 		return err
 	}
 	defer finished.Close()
-	others, err := m.prepare(`SELECT count(*), max(coalesce(finished_at, started_at)) FROM attempts WHERE learner_id = ? AND module_id = ?`)
+	others, err := m.prepare(`SELECT count(*), max(coalesce(finished_at, started_at)) FROM attempts
+		WHERE learner_id = ? AND module_id = ? AND kind != 'pretest'`)
 	if err != nil {
 		return err
 	}

@@ -234,19 +234,27 @@ func validateAttempt(where string, a *BundleAttempt) error {
 		return invalid(where, "a content version that is not a version")
 	case a.Language != "" && !slices.Contains(languages, a.Language):
 		return invalid(where, "unknown language %q", clip(a.Language))
-	case a.Total < 1 || a.Total > maxQuestions:
+	case a.Status == AttemptSkipped && a.Total != 0:
+		return invalid(where, "a skipped pre-test with %d questions", a.Total)
+	case a.Status != AttemptSkipped && (a.Total < 1 || a.Total > maxQuestions):
 		return invalid(where, "%d questions, not 1 to %d", a.Total, maxQuestions)
 	case a.PassMark < 0 || a.PassMark > 100:
 		return invalid(where, "a pass mark outside 0–100")
-	case a.Kind != KindQuiz && a.Kind != KindRefresher:
+	case a.Kind != KindQuiz && a.Kind != KindRefresher && a.Kind != KindPretest:
 		return invalid(where, "unknown kind %q", clip(string(a.Kind)))
-	case a.Status != AttemptOpen && a.Status != AttemptFinished && a.Status != AttemptAbandoned:
+	case a.Status != AttemptOpen && a.Status != AttemptFinished && a.Status != AttemptAbandoned && a.Status != AttemptSkipped:
 		return invalid(where, "unknown status %q", clip(string(a.Status)))
+	case a.Status == AttemptSkipped && a.Kind != KindPretest:
+		return invalid(where, "a skipped %s: only a pre-test is skipped", a.Kind)
+	case a.Status == AttemptSkipped && (a.FinishedAt == nil || a.Correct != nil || a.Percent != nil || a.Passed != nil || len(a.Answers) > 0):
+		return invalid(where, "a skipped pre-test with a result or answers")
+	case a.Kind == KindPretest && a.Passed != nil:
+		return invalid(where, "a pre-test graded pass or fail")
 	case !isTime(a.StartedAt) || a.FinishedAt != nil && !isTime(*a.FinishedAt):
 		return invalid(where, "a time outside 2000–2200")
 	case a.Status == AttemptOpen && (a.FinishedAt != nil || a.Correct != nil || a.Percent != nil || a.Passed != nil):
 		return invalid(where, "an open attempt with a result")
-	case a.Status == AttemptFinished && (a.FinishedAt == nil || a.Correct == nil || a.Percent == nil || a.Passed == nil):
+	case a.Status == AttemptFinished && (a.FinishedAt == nil || a.Correct == nil || a.Percent == nil || a.Passed == nil && a.Kind != KindPretest):
 		return invalid(where, "a finished attempt without its result")
 	case a.Correct != nil && (*a.Correct < 0 || *a.Correct > a.Total):
 		return invalid(where, "%d right answers out of %d", *a.Correct, a.Total)
@@ -301,9 +309,13 @@ func validateAttempt(where string, a *BundleAttempt) error {
 			return invalid(where, "a finished attempt with %d of its %d answers", len(credits), a.Total)
 		}
 		sc := ScoreAttempt(credits, a.Total, a.PassMark)
-		if sc.Correct != *a.Correct || sc.Percent != *a.Percent || sc.Passed != *a.Passed {
+		if a.Kind == KindPretest {
+			sc.Passed = false // a pre-test is never graded: it has no pass to check
+		}
+		passed := a.Passed != nil && *a.Passed
+		if sc.Correct != *a.Correct || sc.Percent != *a.Percent || sc.Passed != passed {
 			return invalid(where, "the result (%d right, %d%%, passed %v) is not what its answers give (%d, %d%%, %v)",
-				*a.Correct, *a.Percent, *a.Passed, sc.Correct, sc.Percent, sc.Passed)
+				*a.Correct, *a.Percent, passed, sc.Correct, sc.Percent, sc.Passed)
 		}
 	}
 	return nil

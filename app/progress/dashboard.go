@@ -129,7 +129,7 @@ func (s *Store) ModuleStats(ctx context.Context, moduleID string, f Filter) (Mod
 	}
 	rows, err = s.read.QueryContext(ctx, `SELECT a.question_id, sum(a.correct = 0), count(*)
 		FROM answers a JOIN attempts t ON t.id = a.attempt_id JOIN learners l ON l.id = t.learner_id
-		WHERE t.module_id = ? AND a.complete = 1 AND `+where+`
+		WHERE t.module_id = ? AND a.complete = 1 AND t.kind != 'pretest' AND `+where+`
 		GROUP BY a.question_id ORDER BY sum(a.correct = 0) DESC, a.question_id`, append([]any{moduleID}, args...)...)
 	if err != nil {
 		return st, fmt.Errorf("read missed questions: %w", err)
@@ -178,14 +178,15 @@ func (s *Store) AllModuleStats(ctx context.Context, f Filter) (map[string]Module
 		return nil, err
 	}
 	// The answers of each attempt, along the attempts' index on the learner; the learners
-	// table only when a filter needs it.
+	// table only when a filter needs it. A pre-test's answers are what learners knew
+	// before the module, not what it failed to teach: they are left out.
 	query := `SELECT t.module_id, a.question_id, sum(a.correct = 0), count(*)
 		FROM attempts t JOIN answers a ON a.attempt_id = t.id
-		WHERE a.complete = 1 GROUP BY 1, 2`
+		WHERE a.complete = 1 AND t.kind != 'pretest' GROUP BY 1, 2`
 	if where != "1" {
 		query = `SELECT t.module_id, a.question_id, sum(a.correct = 0), count(*)
 		FROM learners l JOIN attempts t ON t.learner_id = l.id JOIN answers a ON a.attempt_id = t.id
-		WHERE a.complete = 1 AND ` + where + ` GROUP BY 1, 2`
+		WHERE a.complete = 1 AND t.kind != 'pretest' AND ` + where + ` GROUP BY 1, 2`
 	}
 	rows, err = tx.QueryContext(ctx, query, args...)
 	if err != nil {

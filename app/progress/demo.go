@@ -38,11 +38,15 @@ const demoBatch = 500
 
 // BulkDemo adds n synthetic learners for demonstrations, load tests and benchmarks:
 // Belgian names from the four language communities, roles, languages and cohort codes,
-// each with lesson progress, quiz attempts with every answer (questions drawn from the
-// real banks and graded by the quiz engine), review cards and module status, written the
-// way the app writes them, so every query works on them. The same seed gives the same
-// learners. Learners are committed 500 at a time; progress, when not nil, is called after
-// each commit. A cancelled ctx stops it after the last commit.
+// each with pre-tests, lesson progress, quiz attempts, refreshers when they fell due,
+// every answer (questions drawn from the real banks by the measurements' draws and
+// graded by the quiz engine), workplace answers, review cards and module status,
+// written the way the app writes them, so every query works on them. The answers come
+// from a model of learning and forgetting (demoKnowledge), which is not stored: only
+// what the learners answered is. The workplace questions are turned on, unless a
+// trainer chose already. The same seed gives the same learners. Learners are committed
+// 500 at a time; progress, when not nil, is called after each commit. A cancelled ctx
+// stops it after the last commit.
 func (s *Store) BulkDemo(ctx context.Context, n int, mods []DemoModule, seed uint64, progress func(done, total int)) error {
 	if n <= 0 {
 		return fmt.Errorf("%w: the number of demo learners must be positive", ErrInvalid)
@@ -55,6 +59,10 @@ func (s *Store) BulkDemo(ctx context.Context, n int, mods []DemoModule, seed uin
 	// Activity stops half a day ago, so that nothing a learner started (a lesson, a quiz)
 	// ends in the future.
 	now := s.now().Add(-12 * time.Hour)
+	if _, err := s.write.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, 'true') ON CONFLICT (key) DO NOTHING`,
+		settingWorkplace); err != nil {
+		return wrapWrite("write demo learners", err)
+	}
 	for done := 0; done < n; {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -76,7 +84,7 @@ type demoWriter struct {
 	ctx                                         context.Context
 	tx                                          *sql.Tx
 	learner, lesson, attempt, answer, modStatus *sql.Stmt
-	card                                        *sql.Stmt
+	card, workplace                             *sql.Stmt
 	questions                                   map[string]map[string]*quiz.Question // by module, by id
 }
 
@@ -119,7 +127,9 @@ func (s *Store) demoBatch(ctx context.Context, first, size int, mods []DemoModul
 		VALUES (?, ?, ?, ?, ?, ?, ?)`)
 	w.attempt = prepare(`INSERT INTO attempts (learner_id, module_id, content_version, language, plan, pass_mark, total, kind,
 			status, correct, score_percent, passed, started_at, finished_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, 'quiz', ?, ?, ?, ?, ?, ?)`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	w.workplace = prepare(`INSERT INTO workplace_answers (uid, learner_id, module_id, due_at, answered_at, met_sign, alerted, knew_whom)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 	w.answer = prepare(`INSERT INTO answers (attempt_id, position, question_id, response, complete, correct, time_ms, answered_at, confidence, score)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	w.modStatus = prepare(`INSERT INTO module_status (learner_id, module_id, status, best_percent, passed_at, updated_at)
@@ -197,7 +207,13 @@ type demoLearner struct {
 	name, role, lang  string
 	cohort            string
 	created, lastSeen time.Time
-	ability           float64 // chance of a right answer on an average question, first try
+	// The model of learning and forgetting behind the learner's answers (never stored):
+	// prior is the chance of a right answer on an average question before any training;
+	// learns is the share of what is left to learn that a module's lessons teach them;
+	// memory is how many days what they learnt takes to fall back by about 63 %
+	// (exponential forgetting); keen is the chance that they take a refresher that fell
+	// due (the keener tend to know more: who takes it is self-selected).
+	prior, learns, memory, keen float64
 	// cards are the learner's review cards, scheduled after each answer as RecordAnswer
 	// does (updateCard), and written once the learner is complete.
 	cards    map[cardKey]*demoCard
@@ -207,12 +223,15 @@ type demoLearner struct {
 func (w *demoWriter) learnerWithProgress(rng *rand.Rand, mods []DemoModule, now time.Time) error {
 	c := communities[pick(rng, len(communities), func(i int) float64 { return communities[i].weight })]
 	l := demoLearner{
-		name:    c.first[rng.IntN(len(c.first))] + " " + c.last[rng.IntN(len(c.last))],
-		role:    demoRoles[pick(rng, len(demoRoles), func(i int) float64 { return demoRoles[i].weight })].role,
-		lang:    c.lang[rng.IntN(len(c.lang))],
-		ability: clamp(0.74+0.11*rng.NormFloat64(), 0.35, 0.97),
-		cards:   map[cardKey]*demoCard{},
+		name:  c.first[rng.IntN(len(c.first))] + " " + c.last[rng.IntN(len(c.last))],
+		role:  demoRoles[pick(rng, len(demoRoles), func(i int) float64 { return demoRoles[i].weight })].role,
+		lang:  c.lang[rng.IntN(len(c.lang))],
+		cards: map[cardKey]*demoCard{},
 	}
+	l.prior = clamp(0.5+0.12*rng.NormFloat64(), 0.15, 0.92)
+	l.learns = clamp(0.6+0.14*rng.NormFloat64(), 0.15, 0.95)
+	l.memory = clamp(220+70*rng.NormFloat64(), 60, 500)
+	l.keen = clamp(0.45+0.6*(l.learns-0.6)+0.4*(l.prior-0.5)+0.15*rng.NormFloat64(), 0.1, 0.9)
 	if rng.Float64() < 0.06 {
 		l.lang = "en" // international staff, or a preference for English
 	}
@@ -278,9 +297,62 @@ func (l *demoLearner) review(moduleID string, q *quiz.Question, correct bool, co
 	c.Card, c.indicator, c.lastCorrect = next, q.Topic, correct
 }
 
+// demoKnowledge is what a learner knows of a module at some moment, in the model of
+// learning and forgetting: the chance of a right answer to an average question.
+type demoKnowledge struct {
+	before float64 // before the lessons
+	after  float64 // right after them (0 until then)
+	since  time.Time
+}
+
+// at is the chance of a right answer to q at t: before the lessons, the prior; after
+// them, what was learnt fading exponentially with time, faster for some signs than for
+// others; each question and sign a little harder or easier than average.
+func (k demoKnowledge) at(l *demoLearner, q *quiz.Question, t time.Time) float64 {
+	p := k.before
+	if k.after > 0 {
+		days := max(t.Sub(k.since).Hours()/24, 0)
+		p = k.before + (k.after-k.before)*math.Exp(-days/(l.memory*signMemory(q)))
+	}
+	return clamp(p+difficulty(q)+signDifficulty(q), 0.03, 0.98)
+}
+
 // module writes the learner's work on one module from t on, stopping at now, and returns
-// when the learner finished with it.
+// when the learner finished with it: the pre-test (taken, skipped, or left unfinished),
+// the lessons, quiz attempts until a pass or until they give up for now, and, once a
+// pass has held past its refresher period, the workplace questions and the refresher.
 func (w *demoWriter) module(rng *rand.Rand, l *demoLearner, m DemoModule, t, now time.Time) (time.Time, error) {
+	if !t.Before(now) {
+		return t, nil
+	}
+	know := demoKnowledge{before: clamp(l.prior+0.05*rng.NormFloat64(), 0.1, 0.95)}
+	var prior quiz.Prior
+	switch r := rng.Float64(); {
+	case r < 0.17: // skipped
+		if _, err := w.attempt.ExecContext(w.ctx, l.id, m.ID, m.Version, l.lang, "[]", 0, 0, KindPretest, AttemptSkipped,
+			nil, nil, nil, t.UnixMilli(), t.UnixMilli()); err != nil {
+			return t, err
+		}
+		t = t.Add(time.Duration(5+rng.IntN(30)) * time.Second)
+	case r < 0.19: // begun, then the learner went away for good
+		plan, err := quiz.DrawPretest(m.Bank, quiz.PretestSize, rng)
+		if err != nil {
+			return t, err
+		}
+		a, err := w.attemptWithAnswers(rng, l, m, KindPretest, plan, know, attemptOpen, t, now)
+		return a.end, err
+	default:
+		plan, err := quiz.DrawPretest(m.Bank, quiz.PretestSize, rng)
+		if err != nil {
+			return t, err
+		}
+		a, err := w.attemptWithAnswers(rng, l, m, KindPretest, plan, know, attemptFinished, t, now)
+		if err != nil {
+			return t, err
+		}
+		prior.Pretest = planQuestions(plan)
+		t = a.end.Add(time.Duration(1+rng.IntN(10)) * time.Minute)
+	}
 	if !t.Before(now) {
 		return t, nil
 	}
@@ -317,6 +389,9 @@ func (w *demoWriter) module(rng *rand.Rand, l *demoLearner, m DemoModule, t, now
 	if stopAt < len(m.Lessons) || !t.Before(now) {
 		return t, w.writeStatus(l, m, status)
 	}
+	// What the lessons taught this learner.
+	gain := clamp(l.learns+0.08*rng.NormFloat64(), 0.05, 0.97)
+	know.after, know.since = know.before+gain*(1-know.before), t
 	// Quiz attempts until a pass, or until the learner gives up for now.
 	abandoned := false
 	for try := 1; try <= 4 && t.Before(now); try++ {
@@ -327,7 +402,11 @@ func (w *demoWriter) module(rng *rand.Rand, l *demoLearner, m DemoModule, t, now
 		case r < 0.08 && try > 1:
 			outcome = attemptOpen // left unfinished
 		}
-		a, err := w.attemptWithAnswers(rng, l, m, try, outcome, t, now)
+		plan, err := quiz.DrawQuiz(m.Bank, m.QuizSize, prior, rng)
+		if err != nil {
+			return t, err
+		}
+		a, err := w.attemptWithAnswers(rng, l, m, KindQuiz, plan, know, outcome, t, now)
 		if err != nil {
 			return t, err
 		}
@@ -340,6 +419,9 @@ func (w *demoWriter) module(rng *rand.Rand, l *demoLearner, m DemoModule, t, now
 			t = t.Add(time.Duration(10+rng.IntN(48*60)) * time.Minute)
 			continue
 		}
+		if prior.FirstQuiz == nil {
+			prior.FirstQuiz = planQuestions(plan)
+		}
 		status = status.WithAttempt(a.score, a.end.UnixMilli())
 		if a.score.Passed {
 			break
@@ -347,9 +429,65 @@ func (w *demoWriter) module(rng *rand.Rand, l *demoLearner, m DemoModule, t, now
 		if rng.Float64() < 0.25 {
 			break // gives up, for now
 		}
+		// Going over the lessons again before the next try.
+		know.after, know.since = min(know.after+0.04, 0.97), t
 		t = t.Add(time.Duration(10+rng.IntN(5*24*60)) * time.Minute)
 	}
+	if status.Status != ModulePassed {
+		return t, w.writeStatus(l, m, status)
+	}
+	// The pass holds for DefaultRefresherDays; then the workplace questions, and the
+	// refresher for those keen enough, some weeks later.
+	due := time.UnixMilli(status.PassedAt).AddDate(0, 0, DefaultRefresherDays)
+	if at := due.Add(time.Duration(rng.IntN(12*24*60)) * time.Minute); at.Before(now) && rng.Float64() < 0.6 {
+		if err := w.workplaceAnswers(rng, l, m, due, at); err != nil {
+			return t, err
+		}
+		l.seen(at)
+		t = at
+	}
+	if start := due.Add(time.Duration(rng.ExpFloat64() * 25 * 24 * float64(time.Hour))); start.Before(now) && rng.Float64() < l.keen {
+		plan, err := quiz.DrawRefresher(m.Bank, m.QuizSize, prior, rng)
+		if err != nil {
+			return t, err
+		}
+		outcome := attemptFinished
+		if rng.Float64() < 0.04 {
+			outcome = attemptOpen
+		}
+		a, err := w.attemptWithAnswers(rng, l, m, KindRefresher, plan, know, outcome, start, now)
+		if err != nil {
+			return t, err
+		}
+		if a.status == AttemptFinished {
+			status = status.WithAttempt(a.score, a.end.UnixMilli())
+		}
+		t = a.end
+	}
 	return t, w.writeStatus(l, m, status)
+}
+
+// workplaceAnswers writes what the learner said about the module when its refresher
+// fell due: most met no sign; those who did mostly alerted someone.
+func (w *demoWriter) workplaceAnswers(rng *rand.Rand, l *demoLearner, m DemoModule, due, at time.Time) error {
+	reply := func(yes, no float64) Reply {
+		switch r := rng.Float64(); {
+		case r < yes:
+			return ReplyYes
+		case r < yes+no:
+			return ReplyNo
+		}
+		return ReplyUnsaid
+	}
+	met := reply(0.32, 0.6)
+	alerted := reply(0.04, 0.86)
+	if met == ReplyYes {
+		alerted = reply(0.62, 0.3)
+	}
+	knew := reply(0.58+0.3*(l.learns-0.6), 0.32)
+	uid := fmt.Sprintf("%016x%016x", rng.Uint64(), rng.Uint64())
+	_, err := w.workplace.ExecContext(w.ctx, uid, l.id, m.ID, due.UnixMilli(), at.UnixMilli(), met, alerted, knew)
+	return err
 }
 
 func (w *demoWriter) writeStatus(l *demoLearner, m DemoModule, rec ModuleRecord) error {
@@ -361,6 +499,14 @@ func (l *demoLearner) seen(t time.Time) {
 	if t.After(l.lastSeen) {
 		l.lastSeen = t
 	}
+}
+
+func planQuestions(p quiz.Plan) []string {
+	out := make([]string, len(p))
+	for i, d := range p {
+		out[i] = d.QuestionID
+	}
+	return out
 }
 
 type attemptOutcome int
@@ -377,14 +523,12 @@ type demoAttempt struct {
 	end    time.Time
 }
 
-// attemptWithAnswers writes one attempt and its answers, as the quiz screen would: a plan
-// drawn from the bank, an answer per question graded by the quiz engine, the review card
-// of each answered question, and the score.
-func (w *demoWriter) attemptWithAnswers(rng *rand.Rand, l *demoLearner, m DemoModule, try int, outcome attemptOutcome, start, now time.Time) (demoAttempt, error) {
-	plan, err := quiz.NewPlan(m.Bank, m.QuizSize, rng)
-	if err != nil {
-		return demoAttempt{}, err
-	}
+// attemptWithAnswers writes one attempt of kind with plan and its answers, as the quiz
+// screen would: an answer per question, right with the chance the learner's knowledge
+// gives, graded by the quiz engine; the review card of each answered question (none for
+// a pre-test); and the score.
+func (w *demoWriter) attemptWithAnswers(rng *rand.Rand, l *demoLearner, m DemoModule, kind AttemptKind, plan quiz.Plan,
+	know demoKnowledge, outcome attemptOutcome, start, now time.Time) (demoAttempt, error) {
 	planJSON, err := json.Marshal(plan)
 	if err != nil {
 		return demoAttempt{}, err
@@ -393,11 +537,14 @@ func (w *demoWriter) attemptWithAnswers(rng *rand.Rand, l *demoLearner, m DemoMo
 	if passMark == 0 {
 		passMark = quiz.DefaultPassMark
 	}
+	if kind == KindPretest {
+		passMark = 0
+	}
 	answered := len(plan)
 	if outcome != attemptFinished {
 		answered = rng.IntN(len(plan))
 	}
-	res, err := w.attempt.ExecContext(w.ctx, l.id, m.ID, m.Version, l.lang, string(planJSON), passMark, len(plan),
+	res, err := w.attempt.ExecContext(w.ctx, l.id, m.ID, m.Version, l.lang, string(planJSON), passMark, len(plan), kind,
 		AttemptOpen, nil, nil, nil, start.UnixMilli(), nil)
 	if err != nil {
 		return demoAttempt{}, err
@@ -411,8 +558,7 @@ func (w *demoWriter) attemptWithAnswers(rng *rand.Rand, l *demoLearner, m DemoMo
 	credits := make([]AnswerCredit, 0, answered)
 	for pos, d := range plan[:answered] {
 		q := byID[d.QuestionID]
-		p := clamp(l.ability+0.07*float64(try-1)+difficulty(q), 0.05, 0.99)
-		r := demoResponse(rng, q, rng.Float64() < p)
+		r := demoResponse(rng, q, rng.Float64() < know.at(l, q, t))
 		g, err := q.Grade(r)
 		if err != nil {
 			return demoAttempt{}, fmt.Errorf("demo answer to %s: %w", q.ID, err)
@@ -430,10 +576,12 @@ func (w *demoWriter) attemptWithAnswers(rng *rand.Rand, l *demoLearner, m DemoMo
 			confidenceValue(conf), credit.Score); err != nil {
 			return demoAttempt{}, err
 		}
-		if q.Topic != "" {
+		if q.Topic != "" && kind != KindPretest {
 			l.review(m.ID, q, g.Correct, conf, time.UnixMilli(t.UnixMilli()))
 		}
-		t = t.Add(time.Duration(2+rng.IntN(15)) * time.Second) // reading the feedback
+		if kind != KindPretest {
+			t = t.Add(time.Duration(2+rng.IntN(15)) * time.Second) // reading the feedback
+		}
 	}
 	l.seen(t)
 	a := demoAttempt{status: AttemptOpen, end: t}
@@ -443,8 +591,12 @@ func (w *demoWriter) attemptWithAnswers(rng *rand.Rand, l *demoLearner, m DemoMo
 		_, err = w.tx.ExecContext(w.ctx, `UPDATE attempts SET status = 'abandoned', finished_at = ? WHERE id = ?`, t.UnixMilli(), id)
 	case attemptFinished:
 		a.status, a.score = AttemptFinished, ScoreAttempt(credits, len(plan), passMark)
+		var passed any = a.score.Passed
+		if kind == KindPretest {
+			passed, a.score.Passed = nil, false
+		}
 		_, err = w.tx.ExecContext(w.ctx, `UPDATE attempts SET status = 'finished', correct = ?, score_percent = ?, passed = ?, finished_at = ?
-			WHERE id = ?`, a.score.Correct, a.score.Percent, a.score.Passed, t.UnixMilli(), id)
+			WHERE id = ?`, a.score.Correct, a.score.Percent, passed, t.UnixMilli(), id)
 	}
 	return a, err
 }
@@ -462,6 +614,39 @@ func difficulty(q *quiz.Question) float64 {
 		d += 0.05
 	}
 	return d
+}
+
+// signDifficulty shifts the chance of a right answer for the signs a question exercises:
+// some signs are harder to see than others, the same for every learner (drawn from the
+// indicator ids).
+func signDifficulty(q *quiz.Question) float64 {
+	if len(q.Indicators) == 0 {
+		return 0
+	}
+	d := 0.0
+	for _, ind := range q.Indicators {
+		d += float64(hashOf(ind)%1000)/1000*0.2 - 0.1
+	}
+	return d / float64(len(q.Indicators))
+}
+
+// signMemory scales how long what was learnt of a question's signs is kept: from about
+// half to one and a half times the learner's memory, by sign.
+func signMemory(q *quiz.Question) float64 {
+	if len(q.Indicators) == 0 {
+		return 1
+	}
+	f := 0.0
+	for _, ind := range q.Indicators {
+		f += 0.5 + float64(hashOf("memory/"+ind)%1000)/1000
+	}
+	return f / float64(len(q.Indicators))
+}
+
+func hashOf(s string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	return h.Sum32()
 }
 
 // demoResponse builds a learner's answer to q: the key when right, a plausible mistake

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"slices"
 	"strings"
@@ -114,7 +115,9 @@ func TestBulkDemoWritesWhatTheAppWrites(t *testing.T) {
 		}
 	}
 	statuses := map[ModuleStatus]int{}
-	var attempts, answers int
+	kinds := map[AttemptKind]map[AttemptStatus]int{KindPretest: {}, KindQuiz: {}, KindRefresher: {}}
+	var attempts, answers, quizCards int
+	cardQuestions := map[string]bool{}
 	for _, l := range learners {
 		sums, err := s.Summaries(ctx, l.ID)
 		if err != nil {
@@ -127,18 +130,31 @@ func TestBulkDemoWritesWhatTheAppWrites(t *testing.T) {
 			}
 			sum, started := sums[m.ID]
 			statuses[sum.Status]++
-			if len(list) > 0 && !started {
-				t.Errorf("%s/%s: attempts without a module status", l.Name, m.ID)
-			}
 			best, passed, open := -1, false, 0
+			var measured Prior
+			slices.Reverse(list) // oldest first
 			for _, a := range list {
 				attempts++
+				kinds[a.Kind][a.Status]++
+				if a.Kind != KindPretest && !started {
+					t.Errorf("%s/%s: a %s without a module status", l.Name, m.ID, a.Kind)
+				}
 				stored, err := s.Answers(ctx, a.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
 				answers += len(stored)
-				right, points := 0, 0.0
+				if a.Status == AttemptSkipped {
+					if len(stored) != 0 || a.Total != 0 || a.Kind != KindPretest {
+						t.Errorf("skipped attempt %d: %d answers, %+v", a.ID, len(stored), a)
+					}
+					continue
+				}
+				if err := measured.check(a, banks[m.ID]); err != nil {
+					t.Errorf("%s/%s: %v", l.Name, m.ID, err)
+				}
+				var credits []AnswerCredit
+				right := 0
 				for _, ans := range stored {
 					q, ok := banks[m.ID][ans.QuestionID]
 					if !ok || a.Plan[ans.Position].QuestionID != ans.QuestionID || !ans.Complete {
@@ -152,9 +168,16 @@ func TestBulkDemoWritesWhatTheAppWrites(t *testing.T) {
 					if ans.Correct {
 						right++
 					}
-					points += credit.Score
+					credits = append(credits, credit)
+					if a.Kind != KindPretest {
+						cardQuestions[m.ID+"/"+ans.QuestionID] = true
+					}
 				}
-				if a.Language != l.Language || a.ContentVersion != m.Version || a.Total != m.QuizSize || len(a.Plan) != a.Total {
+				size := m.QuizSize
+				if a.Kind == KindPretest {
+					size = quiz.PretestSize
+				}
+				if a.Language != l.Language || a.ContentVersion != m.Version || a.Total != size || len(a.Plan) != a.Total {
 					t.Errorf("attempt %d: %+v", a.ID, a)
 				}
 				// The stored plan starts the same session the app would.
@@ -163,16 +186,30 @@ func TestBulkDemoWritesWhatTheAppWrites(t *testing.T) {
 				}
 				switch a.Status {
 				case "finished":
-					// Partly right spot answers count for part of a point.
-					if len(stored) != a.Total || a.Correct != right || a.Percent != quiz.Percent(points, a.Total) || a.Passed != (a.Percent >= a.PassMark) {
-						t.Errorf("finished attempt %d: %d answers, %d right, stored %+v", a.ID, len(stored), right, a)
+					sc := ScoreAttempt(credits, a.Total, a.PassMark)
+					if len(stored) != a.Total || a.Correct != right || a.Percent != sc.Percent || a.Passed != (sc.Passed && a.Kind != KindPretest) {
+						t.Errorf("finished attempt %d: %d answers, %d right, %d %%, stored %+v", a.ID, len(stored), right, sc.Percent, a)
 					}
-					best = max(best, a.Percent)
-					passed = passed || a.Passed
+					if a.Kind != KindPretest {
+						best = max(best, a.Percent)
+						passed = passed || a.Passed
+					}
 				case "open":
 					open++
-					if len(stored) >= a.Total || sum.AttemptPending != true {
-						t.Errorf("open attempt %d has %d answers", a.ID, len(stored))
+					if len(stored) >= a.Total || sum.AttemptPending != (a.Kind != KindPretest) {
+						t.Errorf("open attempt %d has %d answers, pending %v", a.ID, len(stored), sum.AttemptPending)
+					}
+					resume := func() error { _, _, err := s.OpenAttempt(ctx, l.ID, m.ID); return err }
+					if a.Kind == KindPretest {
+						resume = func() error {
+							if state, _, _, err := s.Pretest(ctx, l.ID, m.ID); err != nil || state != PretestOpen {
+								return fmt.Errorf("pre-test %s: %v", state, err)
+							}
+							return nil
+						}
+					}
+					if err := resume(); err != nil {
+						t.Errorf("%s/%s: resume: %v", l.Name, m.ID, err)
 					}
 				}
 				if a.Status != "open" && a.FinishedAt.Before(a.StartedAt) {
@@ -191,11 +228,6 @@ func TestBulkDemoWritesWhatTheAppWrites(t *testing.T) {
 			if open > 1 {
 				t.Errorf("%s/%s: %d open attempts", l.Name, m.ID, open)
 			}
-			if open == 1 {
-				if _, _, err := s.OpenAttempt(ctx, l.ID, m.ID); err != nil {
-					t.Errorf("%s/%s: resume: %v", l.Name, m.ID, err)
-				}
-			}
 		}
 	}
 	for _, st := range []ModuleStatus{ModuleNotStarted, ModuleInProgress, ModulePassed, ModuleFailed} {
@@ -203,15 +235,42 @@ func TestBulkDemoWritesWhatTheAppWrites(t *testing.T) {
 			t.Errorf("only %d learner-modules with status %q: %v", statuses[st], st, statuses)
 		}
 	}
-	if attempts < 1200 || answers < 12*attempts/2 {
+	if attempts < 1200 || answers < 8*attempts/2 {
 		t.Errorf("%d attempts, %d answers", attempts, answers)
 	}
-	// Review cards were scheduled for the answered questions, and the file is sound.
-	var cards, fkProblems int
-	s.read.QueryRowContext(ctx, `SELECT count(*) FROM review_cards`).Scan(&cards)
+	// Pre-tests taken, skipped and left; quizzes; refreshers that fell due.
+	if kinds[KindPretest][AttemptFinished] < 600 || kinds[KindPretest][AttemptSkipped] < 60 || kinds[KindPretest][AttemptOpen] == 0 ||
+		kinds[KindQuiz][AttemptFinished] < 600 || kinds[KindRefresher][AttemptFinished] < 60 {
+		t.Errorf("attempts by kind and status: %v", kinds)
+	}
+	// Review cards were scheduled for the questions answered in quizzes and refreshers,
+	// none for the pre-tests' alone, and the file is sound.
+	var fkProblems int
+	rows0, err := s.read.QueryContext(ctx, `SELECT DISTINCT module_id || '/' || question_id FROM review_cards`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows0.Next() {
+		var k string
+		rows0.Scan(&k)
+		quizCards++
+		if !cardQuestions[k] {
+			t.Errorf("a review card for %s, answered only in a pre-test", k)
+		}
+	}
+	rows0.Close()
 	s.read.QueryRowContext(ctx, `SELECT count(*) FROM pragma_foreign_key_check`).Scan(&fkProblems)
-	if cards == 0 || fkProblems != 0 {
-		t.Errorf("%d review cards, %d foreign key problems", cards, fkProblems)
+	if quizCards != len(cardQuestions) || fkProblems != 0 {
+		t.Errorf("cards for %d questions, %d answered in quizzes; %d foreign key problems", quizCards, len(cardQuestions), fkProblems)
+	}
+	// Workplace answers, once per learner, module and refresher, after it fell due.
+	var wp, wpBad int
+	s.read.QueryRowContext(ctx, `SELECT count(*), total(answered_at < due_at) FROM workplace_answers`).Scan(&wp, &wpBad)
+	if wp < 50 || wpBad != 0 {
+		t.Errorf("%d workplace answers, %d before their refresher fell due", wp, wpBad)
+	}
+	if on, _ := s.WorkplaceQuestions(ctx); !on {
+		t.Error("the demo did not turn the workplace questions on")
 	}
 	// Lesson progress: positions inside the lessons, completed lessons at their last section.
 	sections := map[string]int{}
@@ -241,6 +300,52 @@ func TestBulkDemoWritesWhatTheAppWrites(t *testing.T) {
 	if n == 0 {
 		t.Error("no lesson progress")
 	}
+}
+
+// Prior follows a learner's attempts at a module, oldest first, and checks each against
+// the measurements' draws: a pre-test of measuring questions with one situation, quizzes
+// without the pre-test's questions, a refresher without those of the pre-test and of the
+// first quiz (the shipped banks have enough others).
+type Prior quiz.Prior
+
+func (p *Prior) check(a Attempt, bank map[string]quiz.Question) error {
+	ids := make([]string, len(a.Plan))
+	for i, d := range a.Plan {
+		ids[i] = d.QuestionID
+	}
+	switch a.Kind {
+	case KindPretest:
+		spots := 0
+		for _, id := range ids {
+			q := bank[id]
+			if !quiz.Measured(&q) {
+				return fmt.Errorf("pre-test %d asks %s, which measures no sign", a.ID, id)
+			}
+			if q.Kind == quiz.Spot {
+				spots++
+			}
+		}
+		if spots == 0 {
+			return fmt.Errorf("pre-test %d has no situation", a.ID)
+		}
+		p.Pretest = append(p.Pretest, ids...)
+	case KindQuiz:
+		for _, id := range ids {
+			if slices.Contains(p.Pretest, id) {
+				return fmt.Errorf("quiz %d shows the pre-test's %s", a.ID, id)
+			}
+		}
+		if p.FirstQuiz == nil && a.Status == AttemptFinished {
+			p.FirstQuiz = ids
+		}
+	case KindRefresher:
+		for _, id := range ids {
+			if slices.Contains(p.Pretest, id) || slices.Contains(p.FirstQuiz, id) {
+				return fmt.Errorf("refresher %d asks %s again", a.ID, id)
+			}
+		}
+	}
+	return nil
 }
 
 func TestBulkDemoIsRepeatableAndCancellable(t *testing.T) {
@@ -347,8 +452,15 @@ func TestBulkDemoMatchesTheAppsOwnWrites(t *testing.T) {
 			slices.Reverse(attempts) // oldest first
 			for _, a := range attempts {
 				setClock(a.StartedAt)
+				if a.Status == AttemptSkipped {
+					if _, err := app.SkipPretest(ctx, twin.ID, m.ID, a.ContentVersion, a.Language); err != nil {
+						t.Fatal(err)
+					}
+					replayed++
+					continue
+				}
 				b, err := app.StartAttempt(ctx, NewAttempt{LearnerID: twin.ID, ModuleID: m.ID, ContentVersion: a.ContentVersion,
-					Language: a.Language, Plan: a.Plan, PassMark: a.PassMark})
+					Language: a.Language, Plan: a.Plan, PassMark: a.PassMark, Kind: a.Kind})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -359,6 +471,9 @@ func TestBulkDemoMatchesTheAppsOwnWrites(t *testing.T) {
 				for _, ans := range answers {
 					setClock(ans.AnsweredAt)
 					ans.Indicator = banks[m.ID][ans.QuestionID].Topic
+					if a.Kind == KindPretest {
+						ans.Indicator = "" // as the pre-test screen records it
+					}
 					if err := app.RecordAnswer(ctx, b.ID, ans); err != nil {
 						t.Fatal(err)
 					}
@@ -401,7 +516,8 @@ func TestBulkDemoMatchesTheAppsOwnWrites(t *testing.T) {
 			`SELECT a.module_id, a.started_at, w.position, w.question_id, w.response, w.complete, w.correct, w.time_ms, w.answered_at, w.confidence
 				FROM answers w JOIN attempts a ON a.id = w.attempt_id WHERE a.learner_id = ? ORDER BY a.started_at, w.position`,
 			`SELECT module_id, status, best_percent, passed_at FROM module_status
-				WHERE learner_id = ? AND module_id IN (SELECT module_id FROM attempts WHERE learner_id = module_status.learner_id) ORDER BY module_id`,
+				WHERE learner_id = ? AND module_id IN (SELECT module_id FROM attempts WHERE learner_id = module_status.learner_id AND kind != 'pretest')
+				ORDER BY module_id`,
 			`SELECT module_id, content_version, language, plan, pass_mark, total, kind, status, correct, score_percent, passed, started_at
 				FROM attempts WHERE learner_id = ? AND status != 'abandoned' ORDER BY started_at`,
 		} {

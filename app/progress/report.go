@@ -83,7 +83,8 @@ type CompletionRow struct {
 // (those that in, when not empty, selects): each learner's status per module (kind 0:
 // status, best score, pass date), finished attempts and time spent answering per module
 // (kind 1: count, milliseconds), and time spent reading lessons per module (kind 2:
-// milliseconds). Each table is read once, along its index on the learner, and
+// milliseconds). A pre-test, which measures what the learner knew before, counts in
+// none of them. Each table is read once, along its index on the learner, and
 // aggregated as it is read: far cheaper than asking, for every learner and module,
 // three correlated questions. Modules the report does not cover are skipped as the rows
 // are read.
@@ -94,12 +95,18 @@ func completionFacts(in string) string {
 		}
 		return " WHERE " + alias + ".learner_id IN (" + in + ")"
 	}
+	andOnly := func(alias string) string {
+		if in == "" {
+			return ""
+		}
+		return " AND " + alias + ".learner_id IN (" + in + ")"
+	}
 	return `SELECT 0, ms.learner_id, ms.module_id, ms.status, ms.best_percent, ms.passed_at
 	FROM module_status ms` + only("ms") + `
 UNION ALL
 SELECT 1, a.learner_id, a.module_id, NULL, sum(a.status = 'finished'),
 		sum((SELECT sum(w.time_ms) FROM answers w WHERE w.attempt_id = a.id))
-	FROM attempts a` + only("a") + `
+	FROM attempts a WHERE a.kind != 'pretest'` + andOnly("a") + `
 	GROUP BY a.learner_id, a.module_id
 UNION ALL
 SELECT 2, p.learner_id, p.module_id, NULL, sum(p.time_spent_ms), NULL

@@ -360,20 +360,63 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		tx, err := s.write.BeginTx(ctx, nil)
-		if err != nil {
-			return fail(classify(err), err)
-		}
-		stmts := string(body) + fmt.Sprintf(";\nPRAGMA user_version = %d;\nPRAGMA application_id = %d;", i+1, ApplicationID)
-		if _, err := tx.ExecContext(ctx, stmts); err != nil {
-			tx.Rollback()
-			return fail(classify(err), fmt.Errorf("migration %s: %w", filepath.Base(names[i]), err))
-		}
-		if err := tx.Commit(); err != nil {
+		if err := s.runMigration(ctx, body, i+1); err != nil {
 			return fail(classify(err), fmt.Errorf("migration %s: %w", filepath.Base(names[i]), err))
 		}
 	}
 	return nil
+}
+
+// foreignKeysOff is the first line of a migration that must run with foreign keys off:
+// one that makes a table again to change its constraints, which SQLite can only do by
+// dropping the old table (with foreign keys on, that would delete the rows referring to
+// it, such as an attempt's answers).
+const foreignKeysOff = "-- indicia:foreign-keys-off"
+
+// runMigration applies one migration and sets the schema version in one transaction.
+// A migration marked foreignKeysOff runs with foreign keys off on the write connection,
+// as SQLite's procedure for changing a table asks; every foreign key is checked before
+// the transaction commits, and foreign keys are on again afterwards, whatever happened.
+func (s *Store) runMigration(ctx context.Context, body []byte, version int) (err error) {
+	conn, err := s.write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	fkOff := bytes.HasPrefix(body, []byte(foreignKeysOff))
+	if fkOff {
+		// Foreign keys cannot be switched inside a transaction: before it begins.
+		if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+			return err
+		}
+		defer func() {
+			if _, onErr := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON"); onErr != nil && err == nil {
+				err = onErr
+			}
+		}()
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	stmts := string(body) + fmt.Sprintf(";\nPRAGMA user_version = %d;\nPRAGMA application_id = %d;", version, ApplicationID)
+	if _, err := tx.ExecContext(ctx, stmts); err != nil {
+		return err
+	}
+	if fkOff {
+		var table string
+		var parent sql.NullString
+		var rowid, fkid sql.NullInt64
+		err := tx.QueryRowContext(ctx, "PRAGMA foreign_key_check").Scan(&table, &rowid, &parent, &fkid)
+		switch {
+		case err == nil:
+			return fmt.Errorf("a row of %s refers to a missing row (rowid %d)", table, rowid.Int64)
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
 // classify maps a SQLite error to one of the Open errors.

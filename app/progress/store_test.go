@@ -449,6 +449,7 @@ func TestCompactMigrationKeepsEveryAnswerAndCard(t *testing.T) {
 		t.Fatalf("too little demo data to check: %d and %d bytes", len(answers), len(cards))
 	}
 	_, err := s.write.ExecContext(ctx, `
+		DROP TABLE workplace_answers;
 		DROP TABLE trusted_keys;
 		DROP TABLE certificates;
 		ALTER TABLE learners DROP COLUMN pin_params;

@@ -216,6 +216,9 @@ func readBack(t *testing.T, endpoint string) []map[string]any {
 func TestRealLRS(t *testing.T) {
 	endpoint := startLRS(t)
 	f := newFixture(t)
+	// The three measurements too: a pre-test (completed, scored), a skipped one, a quiz
+	// and a refresher, each with its measurement extension and attempt activity type.
+	f.addMeasurements(t)
 	ctx := context.Background()
 	stmts, _ := f.build(t, false)
 	entries, err := OutboxStatements(stmts)

@@ -37,22 +37,42 @@ import (
 // XAPIBase is the root of Indicia's activity ids (".invalid" is reserved: RFC 2606).
 const XAPIBase = "https://indicia.invalid/"
 
-// The verbs (ADL vocabulary).
+// The verbs (ADL vocabulary; skipped from the Tin Can registry, which ADL's lacks).
 const (
 	VerbLaunched  = "http://adlnet.gov/expapi/verbs/launched"
 	VerbCompleted = "http://adlnet.gov/expapi/verbs/completed"
 	VerbAnswered  = "http://adlnet.gov/expapi/verbs/answered"
 	VerbPassed    = "http://adlnet.gov/expapi/verbs/passed"
 	VerbFailed    = "http://adlnet.gov/expapi/verbs/failed"
+	VerbScored    = "http://adlnet.gov/expapi/verbs/scored"
+	VerbSkipped   = "http://id.tincanapi.com/verb/skipped"
 )
 
 // The activity types (ADL vocabulary).
 const (
 	ActivityModule      = "http://adlnet.gov/expapi/activities/module"
 	ActivityLesson      = "http://adlnet.gov/expapi/activities/lesson"
-	ActivityAttempt     = "http://adlnet.gov/expapi/activities/attempt"
 	ActivityInteraction = "http://adlnet.gov/expapi/activities/cmi.interaction"
 )
+
+// The attempt activities, one type per kind, so that an LRS tells the three
+// measurements apart: the pre-test (before), the quiz (after), the refresher (kept).
+const (
+	ActivityPretestAttempt   = XAPIBase + "xapi/activities/pretest-attempt"
+	ActivityQuizAttempt      = XAPIBase + "xapi/activities/quiz-attempt"
+	ActivityRefresherAttempt = XAPIBase + "xapi/activities/refresher-attempt"
+)
+
+// AttemptActivityType is the activity type of an attempt of kind k.
+func AttemptActivityType(k progress.AttemptKind) string {
+	switch k {
+	case progress.KindPretest:
+		return ActivityPretestAttempt
+	case progress.KindRefresher:
+		return ActivityRefresherAttempt
+	}
+	return ActivityQuizAttempt
+}
 
 // Extensions: cmi5's mastery score, and Indicia's own.
 const (
@@ -64,6 +84,9 @@ const (
 	ExtIndicators   = XAPIBase + "xapi/extensions/indicators"   // activity: the catalogue's warning signs it exercises
 	ExtSkill        = XAPIBase + "xapi/extensions/skill"        // activity: recognise, act, law or context
 	ExtConfidence   = XAPIBase + "xapi/extensions/confidence"   // result: 1 guessing, 2 fairly sure, 3 sure
+	// ExtMeasurement says which of the three measurements an attempt's statements are:
+	// "before" (the pre-test), "after" (the quiz) or "kept" (the refresher).
+	ExtMeasurement = XAPIBase + "xapi/extensions/measurement"
 )
 
 // Platform is the context.platform of every statement.
@@ -351,11 +374,22 @@ func (x *XAPI) moduleActivity(moduleID, lang string, object bool) Activity {
 	return a
 }
 
-func (x *XAPI) attemptActivity(a progress.Attempt) Activity {
-	return Activity{ObjectType: "Activity",
+// attemptActivity is an attempt as an activity, of the type of its kind; as the object
+// of a statement (a pre-test's), with its name.
+func (x *XAPI) attemptActivity(a progress.Attempt, object bool) Activity {
+	act := Activity{ObjectType: "Activity",
 		ID:         x.Identity.HomePage() + "/attempt/" + strconv.FormatInt(a.ID, 10) + "-" + strconv.FormatInt(a.StartedAt.UnixMilli(), 10),
-		Definition: &ActivityDefinition{Type: ActivityAttempt}}
+		Definition: &ActivityDefinition{Type: AttemptActivityType(a.Kind)}}
+	if m, ok := x.Catalog.Module(a.ModuleID); ok && object {
+		t, tl := text(m, a.Language)
+		act.Definition.Name = lm(tl, pretestNames[tl]+t.Title)
+	}
+	return act
 }
+
+// pretestNames name a pre-test in the statement's language (xAPI names are language
+// maps; the app's interface text is not at hand here).
+var pretestNames = map[string]string{"fr": "Pré-test : ", "nl": "Voortoets: ", "en": "Pre-test: ", "de": "Vortest: "}
 
 func (x *XAPI) context(l progress.Learner, lang, revision string) *XContext {
 	c := &XContext{Revision: revision, Platform: Platform, Language: lang, Extensions: map[string]any{ExtRole: l.Role}}
@@ -414,19 +448,32 @@ func (x *XAPI) lessonStatements(l progress.Learner, r progress.LessonRecord) []S
 }
 
 // attemptStatements: answered for each complete answer, and for a finished attempt
-// completed and passed or failed.
+// completed and passed or failed; for a finished pre-test, which is never graded,
+// completed and scored, with the pre-test itself as the object; for a skipped one,
+// skipped. Each says which measurement it is (ExtMeasurement) and its attempt's kind.
 func (x *XAPI) attemptStatements(l progress.Learner, a progress.AttemptRecord) []Statement {
 	key := attemptKey(a.Attempt)
 	registration := x.Identity.StatementID(key + "/registration") // a UUID no statement has
 	module, moduleContext := x.moduleActivity(a.ModuleID, a.Language, true), x.moduleActivity(a.ModuleID, a.Language, false)
-	attempt := x.attemptActivity(a.Attempt)
+	attempt := x.attemptActivity(a.Attempt, false)
 	ctx := func(ca *ContextActivities) *XContext {
 		c := x.context(l, a.Language, a.ContentVersion)
 		c.Registration, c.ContextActivities = registration, ca
 		if a.Kind != "" {
 			c.Extensions[ExtAttemptKind] = string(a.Kind)
 		}
+		c.Extensions[ExtMeasurement] = string(progress.MeasurementOf(a.Kind))
 		return c
+	}
+	if a.Status == progress.AttemptSkipped {
+		if a.FinishedAt.IsZero() {
+			return nil
+		}
+		return []Statement{{
+			ID: x.Identity.StatementID(key + "/skipped"), Actor: x.actor(l), Verb: verb(VerbSkipped, "skipped"),
+			Object: x.attemptActivity(a.Attempt, true), Context: ctx(&ContextActivities{Grouping: []Activity{moduleContext}}),
+			Timestamp: timestamp(a.FinishedAt),
+		}}
 	}
 	var bank []quiz.Question
 	textLang := a.Language
@@ -467,6 +514,29 @@ func (x *XAPI) attemptStatements(l progress.Learner, a progress.AttemptRecord) [
 		return out
 	}
 	duration := Duration(spent)
+	points := 0.0
+	for _, ans := range a.Answers {
+		if ans.Complete {
+			points += progress.CreditOf(ans.Correct, ans.Score).Score
+		}
+	}
+	points = min(max(points, 0), float64(a.Total))
+	score := &Score{Scaled: ptr(roundScaled(points / float64(a.Total))), Raw: ptr(roundScaled(points)), Min: ptr(0.0), Max: ptr(float64(a.Total))}
+	if a.Kind == progress.KindPretest {
+		// What the learner knew before the module: completed, and scored, never passed
+		// or failed; the object is the pre-test, not the module.
+		object := x.attemptActivity(a.Attempt, true)
+		grouping := &ContextActivities{Grouping: []Activity{moduleContext}}
+		return append(out, Statement{
+			ID: x.Identity.StatementID(key + "/completed"), Actor: x.actor(l), Verb: verb(VerbCompleted, "completed"),
+			Object: object, Result: &Result{Completion: ptr(true), Duration: duration},
+			Context: ctx(grouping), Timestamp: timestamp(a.FinishedAt),
+		}, Statement{
+			ID: x.Identity.StatementID(key + "/scored"), Actor: x.actor(l), Verb: verb(VerbScored, "scored"),
+			Object: object, Result: &Result{Score: score, Duration: duration},
+			Context: ctx(grouping), Timestamp: timestamp(a.FinishedAt),
+		})
+	}
 	out = append(out, Statement{
 		ID: x.Identity.StatementID(key + "/completed"), Actor: x.actor(l), Verb: verb(VerbCompleted, "completed"),
 		Object: module, Result: &Result{Completion: ptr(true), Duration: duration},
@@ -476,13 +546,6 @@ func (x *XAPI) attemptStatements(l progress.Learner, a progress.AttemptRecord) [
 	if passMark <= 0 || passMark > 100 {
 		passMark = quiz.DefaultPassMark
 	}
-	points := 0.0
-	for _, ans := range a.Answers {
-		if ans.Complete {
-			points += progress.CreditOf(ans.Correct, ans.Score).Score
-		}
-	}
-	points = min(max(points, 0), float64(a.Total))
 	v, name := VerbFailed, "failed"
 	if a.Passed {
 		v, name = VerbPassed, "passed"
@@ -491,14 +554,8 @@ func (x *XAPI) attemptStatements(l progress.Learner, a progress.AttemptRecord) [
 	c.Extensions[ExtMasteryScore] = float64(passMark) / 100
 	out = append(out, Statement{
 		ID: x.Identity.StatementID(key + "/" + name), Actor: x.actor(l), Verb: verb(v, name),
-		Object: module,
-		Result: &Result{
-			Score: &Score{
-				Scaled: ptr(roundScaled(points / float64(a.Total))),
-				Raw:    ptr(roundScaled(points)), Min: ptr(0.0), Max: ptr(float64(a.Total)),
-			},
-			Success: ptr(a.Passed), Duration: duration,
-		},
+		Object:  module,
+		Result:  &Result{Score: score, Success: ptr(a.Passed), Duration: duration},
 		Context: c, Timestamp: timestamp(a.FinishedAt),
 	})
 	return out

@@ -369,7 +369,7 @@ func TestXAPIStatementShapes(t *testing.T) {
 		}
 		c := s.Context
 		if c.Language != "nl" || c.Revision != core.Version || c.ContextActivities.Parent[0].ID != attemptIRI ||
-			c.ContextActivities.Parent[0].Definition.Type != ActivityAttempt ||
+			c.ContextActivities.Parent[0].Definition.Type != ActivityQuizAttempt || c.Extensions[ExtMeasurement] != "after" ||
 			c.ContextActivities.Grouping[0].ID != "https://indicia.invalid/module/core" || c.Registration == "" ||
 			c.Extensions[ExtAttemptKind] != "quiz" {
 			t.Errorf("%s: context %+v", q.ID, c)
@@ -1057,5 +1057,152 @@ func TestReviewAnswersBecomeStatements(t *testing.T) {
 	}
 	if !found {
 		t.Error("the review statement's id is not stable")
+	}
+}
+
+// addMeasurements adds to the fixture Cem, who takes the core pre-test (2 of 3 right),
+// then its quiz and a refresher, and Dana, who skips the pre-test.
+func (f *fixture) addMeasurements(t *testing.T) (cem, dana progress.Learner) {
+	t.Helper()
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var err error
+	cem, err = f.store.CreateLearner(ctx, progress.NewLearner{Name: "Cem Kaya", Role: "hospital", Language: "de", Cohort: "LGE-2026"})
+	must(err)
+	dana, err = f.store.CreateLearner(ctx, progress.NewLearner{Name: "Dana Lenaerts", Role: "guardian", Language: "en"})
+	must(err)
+	core, _ := f.cat.Module("core")
+	bank := core.In("de").Bank
+	take := func(kind progress.AttemptKind, qs []quiz.Question, wrong int) {
+		t.Helper()
+		plan := make(quiz.Plan, len(qs))
+		for i, q := range qs {
+			plan[i] = quiz.Draw{QuestionID: q.ID}
+		}
+		a, err := f.store.StartAttempt(ctx, progress.NewAttempt{LearnerID: cem.ID, ModuleID: "core", ContentVersion: core.Version,
+			Language: "de", Plan: plan, PassMark: core.PassMark, Kind: kind})
+		must(err)
+		for i, q := range qs {
+			r := rightResponse(q)
+			if i == wrong {
+				r = wrongResponse(q)
+			}
+			g, err := q.Grade(r)
+			must(err)
+			must(f.store.RecordAnswer(ctx, a.ID, progress.Answer{Position: i, QuestionID: q.ID, Response: r, Complete: true,
+				Correct: g.Correct, Score: &g.Score, Time: 4 * time.Second, Confidence: quiz.Sure, Indicator: q.Topic}))
+		}
+		_, err = f.store.FinishAttempt(ctx, a.ID)
+		must(err)
+	}
+	var measured []quiz.Question
+	for _, q := range bank {
+		if quiz.Measured(&q) && q.Kind != quiz.Spot && q.Kind != quiz.Scenario {
+			measured = append(measured, q)
+		}
+	}
+	take(progress.KindPretest, measured[:3], 1)
+	take(progress.KindQuiz, measured[3:8], -1)
+	take(progress.KindRefresher, measured[8:12], 0)
+	_, err = f.store.SkipPretest(ctx, dana.ID, "core", core.Version, "en")
+	must(err)
+	return cem, dana
+}
+
+func TestXAPISaysWhichMeasurementEachAttemptIs(t *testing.T) {
+	f := newFixture(t)
+	cem, dana := f.addMeasurements(t)
+	stmts, generic := f.build(t, false)
+	byActor := map[string][]Statement{}
+	for _, s := range stmts {
+		byActor[s.Actor.Account.Name] = append(byActor[s.Actor.Account.Name], s)
+	}
+	cemName, danaName := f.id.AccountName(cem.ID), f.id.AccountName(dana.ID)
+	// Cem: 3 pre-test answers, completed and scored; 5 quiz answers, completed, passed;
+	// 4 refresher answers, completed, failed (3 of 4 is below the mark).
+	want := map[string]map[string]int{
+		"before": {VerbAnswered: 3, VerbCompleted: 1, VerbScored: 1},
+		"after":  {VerbAnswered: 5, VerbCompleted: 1, VerbPassed: 1},
+		"kept":   {VerbAnswered: 4, VerbCompleted: 1, VerbFailed: 1},
+	}
+	got := map[string]map[string]int{"before": {}, "after": {}, "kept": {}}
+	types := map[string]string{"before": ActivityPretestAttempt, "after": ActivityQuizAttempt, "kept": ActivityRefresherAttempt}
+	kinds := map[string]string{"before": "pretest", "after": "quiz", "kept": "refresher"}
+	for _, s := range byActor[cemName] {
+		m, _ := s.Context.Extensions[ExtMeasurement].(string)
+		if got[m] == nil {
+			t.Errorf("%s: measurement %q", s.Verb.ID, m)
+			continue
+		}
+		got[m][s.Verb.ID]++
+		if s.Context.Extensions[ExtAttemptKind] != kinds[m] {
+			t.Errorf("%s %s: attempt kind %v", m, s.Verb.ID, s.Context.Extensions[ExtAttemptKind])
+		}
+		// The attempt, of its kind's type: the parent of an answer, the grouping of the
+		// others, or (a pre-test's completed and scored) the object itself.
+		var attempt *Activity
+		switch {
+		case s.Verb.ID == VerbAnswered:
+			attempt = &s.Context.ContextActivities.Parent[0]
+		case m == "before":
+			attempt = &s.Object
+		default:
+			attempt = &s.Context.ContextActivities.Grouping[0]
+		}
+		if attempt.Definition.Type != types[m] {
+			t.Errorf("%s %s: attempt activity of type %q", m, s.Verb.ID, attempt.Definition.Type)
+		}
+	}
+	for m := range want {
+		for v, n := range want[m] {
+			if got[m][v] != n {
+				t.Errorf("%s: %d %s, want %d (all: %v)", m, got[m][v], v, n, got[m])
+			}
+		}
+	}
+	for _, s := range byActor[cemName] {
+		if s.Context.Extensions[ExtMeasurement] != "before" || s.Verb.ID == VerbAnswered {
+			continue
+		}
+		if s.Object.Definition.Name["de"] == "" || !strings.HasPrefix(s.Object.Definition.Name["de"], "Vortest: ") {
+			t.Errorf("the pre-test's name %v", s.Object.Definition.Name)
+		}
+		if s.Verb.ID == VerbScored {
+			sc := s.Result.Score
+			if s.Result.Success != nil || sc == nil || *sc.Raw != 2 || *sc.Max != 3 || *sc.Scaled != roundScaled(2.0/3) {
+				t.Errorf("the pre-test's score %+v, success %v", sc, s.Result.Success)
+			}
+		}
+		if s.Verb.ID == VerbCompleted && (s.Result.Score != nil || s.Result.Success != nil) {
+			t.Errorf("the pre-test completed with %+v", s.Result)
+		}
+	}
+	// Dana: one statement, skipped, with no result.
+	if d := byActor[danaName]; len(d) != 1 || d[0].Verb.ID != VerbSkipped || d[0].Result != nil ||
+		d[0].Context.Extensions[ExtMeasurement] != "before" || d[0].Object.Definition.Type != ActivityPretestAttempt {
+		t.Errorf("Dana's statements %+v", d)
+	}
+	// The measurement is on every attempt statement, the quiz's of the fixture too.
+	for i, s := range stmts {
+		_, isAttempt := s.Context.Extensions[ExtAttemptKind]
+		_, hasMeasurement := s.Context.Extensions[ExtMeasurement]
+		if isAttempt && s.Context.Extensions[ExtAttemptKind] != "review" && !hasMeasurement {
+			t.Errorf("statement %d (%s) says no measurement", i, s.Verb.ID)
+		}
+	}
+	for i, s := range generic {
+		if err := validateStatement(s); err != nil {
+			j, _ := json.MarshalIndent(s, "", "  ")
+			t.Fatalf("statement %d is not valid xAPI 1.0.3: %v\n%s", i, err, j)
+		}
+		if err := checkCMI5(s); err != nil {
+			j, _ := json.MarshalIndent(s, "", "  ")
+			t.Fatalf("statement %d breaks a cmi5 rule: %v\n%s", i, err, j)
+		}
 	}
 }

@@ -23,9 +23,11 @@ import (
 )
 
 // reportCommand runs `indicia report`: a completion report of the learners in a progress
-// database, as CSV, XLSX or PDF, in the trainer's language. It never leaves a partly
-// written file: the report goes to a temporary file in the same folder, renamed when
-// complete.
+// database (--kind completion, the default), or the three measurements of what they
+// know before, after and months after the training (--kind gain, per cohort and module
+// or indicator), as CSV, XLSX or PDF, in the trainer's language. It never leaves a
+// partly written file: the report goes to a temporary file in the same folder, renamed
+// when complete.
 func reportCommand(args []string, stdout, stderr io.Writer) int {
 	fail := commandFailer(stderr, "indicia report")
 	bundle, err := locales.NewBundle()
@@ -42,6 +44,8 @@ func reportCommand(args []string, stdout, stderr io.Writer) int {
 	role := flags.String("role", "", "only the learners with this role: police, hospital, guardian or fedasil")
 	since := flags.String("since", "", "only the learners active on or after this day (YYYY-MM-DD)")
 	lang := flags.String("lang", "fr", "the report's language: fr, nl, en or de")
+	kind := flags.String("kind", "completion", "completion, or gain: before, after and kept")
+	by := flags.String("by", string(report.GainByModule), "gain reports: one row per cohort and module, or per cohort and indicator")
 	if code, done := parseFlags(flags, args, loc.T("Report.Error.Usage"), stdout, fail); done {
 		return code
 	}
@@ -51,6 +55,12 @@ func reportCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	if flags.NArg() > 0 {
 		return fail(loc.T("Report.Error.Usage"))
+	}
+	if *kind != "completion" && *kind != "gain" {
+		return fail(loc.T("Gain.Error.Kind", map[string]any{"Kind": *kind}))
+	}
+	if *by != string(report.GainByModule) && *by != string(report.GainByIndicator) {
+		return fail(loc.T("Gain.Error.By", map[string]any{"By": *by}))
 	}
 	if *out == "" {
 		return fail(loc.T("Report.Error.NoOut"))
@@ -105,6 +115,11 @@ func reportCommand(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(loc.T("Report.Error.Content", map[string]any{"Reason": err.Error()}))
 	}
+	if *kind == "gain" {
+		return gainReport(ctx, &report.Gain{Source: store, Catalog: cat, By: report.GainBy(*by),
+			Filter: progress.Filter{Cohort: *cohort, Role: *role, Since: from}, Loc: loc},
+			*format, *out, tmp, stdout, fail)
+	}
 	days, err := store.RefresherDays(ctx)
 	if err != nil {
 		return fail(err.Error())
@@ -136,6 +151,26 @@ func reportCommand(args []string, stdout, stderr io.Writer) int {
 		return fail(loc.T("Report.Error.Failed", map[string]any{"Reason": reportReason(err)}))
 	}
 	fmt.Fprintln(stdout, loc.T("Report.Written", map[string]any{"Rows": loc.Number(rows), "File": *out}))
+	return 0
+}
+
+// gainReport writes a gain report to tmp and puts it in place at out.
+func gainReport(ctx context.Context, g *report.Gain, format, out string, tmp *tempOutput, stdout io.Writer, fail func(string) int) int {
+	loc := g.Loc
+	groups, err := g.Groups(ctx)
+	if err == nil {
+		bw := bufio.NewWriterSize(tmp.f, 256<<10)
+		if err = g.Write(ctx, format, bw); err == nil {
+			err = bw.Flush()
+		}
+	}
+	if err == nil {
+		err = tmp.commit(out)
+	}
+	if err != nil {
+		return fail(loc.T("Report.Error.Failed", map[string]any{"Reason": reportReason(err)}))
+	}
+	fmt.Fprintln(stdout, loc.T("Gain.Written", map[string]any{"Rows": loc.Number(len(groups)), "File": out}))
 	return 0
 }
 

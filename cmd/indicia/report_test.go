@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -299,5 +300,100 @@ func completionNeedTools(t *testing.T) {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s is not installed: the report tests need poppler-utils and sqlite3 (make test-deps installs them)", tool)
 		}
+	}
+}
+
+// TestGainReportCommand writes the gain report of a demo database in every format: the
+// headers say Before, After, Kept and Gain in English, the groups of one cohort come
+// back as rows, small groups show counts only, and the model's shapes show: before
+// below after, kept between them.
+func TestGainReportCommand(t *testing.T) {
+	completionNeedTools(t)
+	db := reportDemoDB(t, "900")
+	dir := t.TempDir()
+	out := filepath.Join(dir, "gain.csv")
+	code, stdout, stderr := reportRun("report", "--kind", "gain", "--db", db, "--format", "csv", "--out", out, "--lang", "en")
+	if code != 0 || stderr != "" || !strings.Contains(stdout, "groups written to "+out) {
+		t.Fatalf("csv: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	data := must(os.ReadFile(out))
+	records, err := csv.NewReader(bytes.NewReader(data[3:])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := strings.Join(records[0], "|")
+	for _, w := range []string{"Before", "After", "Kept", "Gain"} {
+		if !strings.Contains(head, w) {
+			t.Errorf("header %q lacks %q", head, w)
+		}
+	}
+	// Over the rows big enough to show: the learners' means.
+	var sum [3]float64
+	var n [3]int
+	small := 0
+	for _, r := range records[1:] {
+		for i, col := range []int{3, 7, 11} {
+			count, _ := strconv.Atoi(r[col-1])
+			switch {
+			case count >= 5 && r[col] != "":
+				v, _ := strconv.ParseFloat(r[col], 64)
+				sum[i] += v * float64(count)
+				n[i] += count
+			case count > 0 && count < 5 && r[col] != "":
+				t.Errorf("a group of %d shows %q", count, r[col])
+			case count > 0 && count < 5:
+				small++
+			}
+		}
+	}
+	before, after, kept := sum[0]/float64(n[0]), sum[1]/float64(n[1]), sum[2]/float64(n[2])
+	t.Logf("before %.1f %% (%d), after %.1f %% (%d), kept %.1f %% (%d); %d small groups", before, n[0], after, n[1], kept, n[2], small)
+	if !(before > 40 && before < 65 && after > 75 && after < 92 && kept > before && kept < after) || small == 0 {
+		t.Errorf("before %.1f, after %.1f, kept %.1f, %d small groups", before, after, kept, small)
+	}
+	// By indicator, one cohort, XLSX; then PDF in Dutch.
+	var cohort string
+	for _, r := range records[1:] {
+		if c, _ := strconv.Atoi(r[6]); c >= 5 && r[0] != "No cohort" {
+			cohort = r[0]
+			break
+		}
+	}
+	out = filepath.Join(dir, "signs.xlsx")
+	if code, _, stderr := reportRun("report", "--kind", "gain", "--by", "indicator", "--db", db, "--out", out, "--cohort", cohort, "--lang", "en"); code != 0 {
+		t.Fatalf("xlsx: exit %d: %s", code, stderr)
+	}
+	x, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheet, _ := x.GetRows(x.GetSheetList()[0])
+	x.Close()
+	if len(sheet) < 5 || sheet[0][1] != "Warning sign" || sheet[1][0] != cohort {
+		t.Errorf("xlsx by indicator: %d rows, %q, %q", len(sheet), sheet[0], sheet[1])
+	}
+	out = filepath.Join(dir, "winst.pdf")
+	if code, _, stderr := reportRun("report", "--kind", "gain", "--db", db, "--format", "pdf", "--out", out, "--lang", "nl", "--role", "police"); code != 0 {
+		t.Fatalf("pdf: exit %d: %s", code, stderr)
+	}
+	text := string(must(exec.Command("pdftotext", "-enc", "UTF-8", "-layout", out, "-").Output()))
+	for _, w := range []string{"Kennis vooraf, achteraf en onthouden", "Cursisten: functie Politie", "Genormaliseerde winst"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("pdf lacks %q", w)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--kind", "scores"}, "scores"},
+		{[]string{"--kind", "gain", "--by", "learner"}, "learner"},
+	} {
+		out := filepath.Join(dir, "refused.csv")
+		code, _, stderr := reportRun(append([]string{"report", "--db", db, "--out", out, "--lang", "en"}, tc.args...)...)
+		reportRefused(t, strings.Join(tc.args, " "), code, stderr, tc.want)
+	}
+	if got := reportFolder(t, dir); !slices.Equal(got, []string{"gain.csv", "signs.xlsx", "winst.pdf"}) {
+		t.Errorf("the folder holds %q", got)
 	}
 }

@@ -146,10 +146,11 @@ func trustSettingsWindow(t *testing.T, bin, display, lang, locale, artefacts str
 	x.waitFor("trainer mode to open", func(img image.Image) bool { return len(topBarButtons(img)) == 3 })
 	img := x.shot("03-trainer")
 
-	// The settings tab is the fifth; the selected tab is underlined in primary colour.
+	// The settings tab is the fifth of six (the learning gain comes last); the selected
+	// tab is underlined in primary colour.
 	tabs := tabLabels(img)
-	if len(tabs) != 5 {
-		t.Fatalf("trainer mode shows %d tabs, want 5 (%v)", len(tabs), tabs)
+	if len(tabs) != 6 {
+		t.Fatalf("trainer mode shows %d tabs, want 6 (%v)", len(tabs), tabs)
 	}
 	x.clickAt(tabs[4])
 	x.waitFor("the settings tab to open", func(img image.Image) bool {
