@@ -56,7 +56,8 @@ func hasTable(ctx context.Context, q interface {
 
 // ExportBundle reads everything a trainer needs from this machine, in one read
 // transaction: every learner (without PIN), lesson progress, attempt with its answers,
-// module status, review card and review answer, and the xAPI outbox's statements. The
+// module status, review card and review answer, answer to the workplace questions, and
+// the xAPI outbox's statements. The
 // bundle's Station is this installation's station id and Created is now; ID and KeyID
 // are the file's (report.WriteBundle sets them).
 func (s *Store) ExportBundle(ctx context.Context) (*Bundle, error) {
@@ -67,7 +68,7 @@ func (s *Store) ExportBundle(ctx context.Context) (*Bundle, error) {
 	// Rows written by code that gives no uid get one from the triggers; a database
 	// restored from a copy made between the migration and a trigger could still hold
 	// some without: give them one before reading.
-	for _, table := range []string{"learners", "attempts", "review_answers"} {
+	for _, table := range []string{"learners", "attempts", "review_answers"} { // workplace_answers always has one
 		if _, err := s.write.ExecContext(ctx, `UPDATE `+table+` SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL`); err != nil {
 			return nil, wrapWrite("export", err)
 		}
@@ -215,6 +216,18 @@ func (s *Store) ExportBundle(ctx context.Context) (*Bundle, error) {
 		}
 		r.Response, r.Confidence = json.RawMessage(resp), nullInt(conf)
 		b.Reviews = append(b.Reviews, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = query("workplace answers", `SELECT w.uid, l.uid, w.module_id, w.due_at, w.answered_at, w.met_sign, w.alerted, w.knew_whom
+		FROM workplace_answers w JOIN learners l ON l.id = w.learner_id ORDER BY w.learner_id, w.module_id, w.due_at`, func(rows *sql.Rows) error {
+		var w BundleWorkplace
+		if err := rows.Scan(&w.UID, &w.Learner, &w.ModuleID, &w.DueAt, &w.AnsweredAt, &w.MetSign, &w.Alerted, &w.KnewWhom); err != nil {
+			return err
+		}
+		b.Workplace = append(b.Workplace, w)
 		return nil
 	})
 	if err != nil {

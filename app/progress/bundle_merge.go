@@ -36,6 +36,7 @@ type MergeResult struct {
 	Cards      MergeCount `json:"cards"`
 	Reviews    MergeCount `json:"reviews"`
 	Statements MergeCount `json:"statements"`
+	Workplace  MergeCount `json:"workplace"`
 }
 
 // Kinds lists the counts in a fixed order, for reports.
@@ -49,6 +50,7 @@ func (r MergeResult) Kinds() []struct {
 	}{
 		{"learners", r.Learners}, {"lessons", r.Lessons}, {"attempts", r.Attempts}, {"answers", r.Answers},
 		{"statuses", r.Statuses}, {"cards", r.Cards}, {"reviews", r.Reviews}, {"statements", r.Statements},
+		{"workplace", r.Workplace},
 	}
 }
 
@@ -115,7 +117,7 @@ func (s *Store) MergeBundle(ctx context.Context, b *Bundle, opt MergeOptions) (M
 	}
 	counts := b.Counts()
 	total := counts.Learners + counts.Lessons + counts.Attempts + counts.Answers + counts.Statuses + counts.Cards +
-		counts.Reviews + counts.Statements
+		counts.Reviews + counts.Statements + counts.Workplace
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return res, wrapWrite("merge bundle", err)
@@ -150,7 +152,7 @@ func (s *Store) MergeBundle(ctx context.Context, b *Bundle, opt MergeOptions) (M
 		m.ownStation = ""
 	}
 	now := s.millis()
-	for _, step := range []func() error{m.learners, m.lessons, m.attempts, m.statuses, m.cards, m.reviews, m.statements} {
+	for _, step := range []func() error{m.learners, m.lessons, m.attempts, m.statuses, m.cards, m.reviews, m.workplace, m.statements} {
 		if err := step(); err != nil {
 			if ctx.Err() != nil {
 				return MergeResult{BundleID: b.ID}, ctx.Err()
@@ -183,7 +185,7 @@ func alreadyMerged(b *Bundle, mergedAt int64) MergeResult {
 	res := MergeResult{BundleID: b.ID, AlreadyMerged: true, MergedAt: time.UnixMilli(mergedAt)}
 	res.Learners.Skipped, res.Lessons.Skipped, res.Attempts.Skipped = c.Learners, c.Lessons, c.Attempts
 	res.Answers.Skipped, res.Statuses.Skipped, res.Cards.Skipped = c.Answers, c.Statuses, c.Cards
-	res.Reviews.Skipped, res.Statements.Skipped = c.Reviews, c.Statements
+	res.Reviews.Skipped, res.Statements.Skipped, res.Workplace.Skipped = c.Reviews, c.Statements, c.Workplace
 	return res
 }
 
@@ -730,6 +732,37 @@ func (m *merger) reviews() error {
 			m.res.Reviews.Added++
 		} else {
 			m.res.Reviews.Skipped++
+		}
+	}
+	return nil
+}
+
+// workplace adds the answers to the workplace questions not here yet: by uid, and one
+// per learner, module and refresher (the first given is kept, as RecordWorkplace does).
+func (m *merger) workplace() error {
+	ins, err := m.prepare(`INSERT INTO workplace_answers (uid, learner_id, module_id, due_at, answered_at, met_sign, alerted, knew_whom)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	for _, w := range m.b.Workplace {
+		if err := m.step(); err != nil {
+			return err
+		}
+		id := m.learner(w.Learner)
+		if id == 0 {
+			m.res.Workplace.Skipped++
+			continue
+		}
+		r, err := ins.ExecContext(m.ctx, w.UID, id, w.ModuleID, w.DueAt, w.AnsweredAt, w.MetSign, w.Alerted, w.KnewWhom)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n > 0 {
+			m.res.Workplace.Added++
+		} else {
+			m.res.Workplace.Skipped++
 		}
 	}
 	return nil

@@ -57,6 +57,8 @@ var canonicalQueries = map[string]string{
 	"reviews": `SELECT r.uid, l.uid, r.module_id, r.question_id, r.response, r.correct, r.confidence, r.time_ms, r.answered_at
 		FROM review_answers r JOIN learners l ON l.id = r.learner_id ORDER BY 1`,
 	"statements": `SELECT statement_id, statement, created_at FROM xapi_outbox ORDER BY 1`,
+	"workplace": `SELECT w.uid, l.uid, w.module_id, w.due_at, w.answered_at, w.met_sign, w.alerted, w.knew_whom
+		FROM workplace_answers w JOIN learners l ON l.id = w.learner_id ORDER BY 1`,
 }
 
 func canonical(t testing.TB, s *Store, what string) string {
@@ -145,7 +147,8 @@ func (st *station) advance(d time.Duration) {
 	st.clock(st.now)
 }
 
-// train gives a learner lesson progress, a review and a finished quiz; returns the attempt.
+// train gives a learner lesson progress, a review, a finished quiz and answers to the
+// workplace questions; returns the attempt.
 func (st *station) train(t *testing.T, l Learner, module string, right int) Attempt {
 	t.Helper()
 	ctx := context.Background()
@@ -157,6 +160,10 @@ func (st *station) train(t *testing.T, l Learner, module string, right int) Atte
 	st.advance(time.Hour)
 	if err := st.s.RecordReview(ctx, l.ID, ReviewAnswer{ModuleID: module, QuestionID: "q1", Indicator: "ind-a",
 		Response: quiz.Response{Chosen: []string{"a"}}, Correct: true, Confidence: quiz.Sure, Time: 4 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.s.RecordWorkplace(ctx, l.ID, module, st.now.Add(-time.Hour),
+		WorkplaceAnswer{MetSign: ReplyYes, Alerted: ReplyNo, KnewWhom: ReplyUnsaid}); err != nil {
 		t.Fatal(err)
 	}
 	id := uuid.NewString()
@@ -332,7 +339,8 @@ func TestTwoStationsMergeIntoATrainersMachine(t *testing.T) {
 	trainer.train(t, own, "core", 5)
 
 	ba, bb := bundleFrom(t, a.s), bundleFrom(t, b.s)
-	if c := ba.Counts(); c.Learners != 2 || c.Attempts != 4 || c.Answers != 16 || c.Statements != 3 || c.Reviews != 3 || c.Lessons != 3 {
+	if c := ba.Counts(); c.Learners != 2 || c.Attempts != 4 || c.Answers != 16 || c.Statements != 3 || c.Reviews != 3 || c.Lessons != 3 ||
+		c.Workplace != 3 {
 		t.Errorf("station A's bundle: %+v", c)
 	}
 	if ba.Station == bb.Station {
@@ -347,7 +355,7 @@ func TestTwoStationsMergeIntoATrainersMachine(t *testing.T) {
 	ra := merge(t, trainer.s, ba)
 	want := MergeResult{BundleID: ba.ID, Learners: MergeCount{Added: 2}, Lessons: MergeCount{Added: 3}, Attempts: MergeCount{Added: 4},
 		Answers: MergeCount{Added: 16}, Statuses: MergeCount{Added: 4}, Cards: MergeCount{Added: 3}, Reviews: MergeCount{Added: 3},
-		Statements: MergeCount{Added: 3}}
+		Statements: MergeCount{Added: 3}, Workplace: MergeCount{Added: 3}}
 	ra.MergedAt = time.Time{}
 	if ra != want {
 		t.Errorf("first merge:\n got %+v\nwant %+v", ra, want)
@@ -405,7 +413,8 @@ func TestTwoStationsMergeIntoATrainersMachine(t *testing.T) {
 		ba2.ID = strings.Repeat("e", 64)
 	}
 	r2 := merge(t, trainer.s, ba2)
-	if r2.AlreadyMerged || r2.Changed() || r2.Learners.Skipped != 2 || r2.Answers.Skipped != 16 || r2.Statements.Skipped != 3 {
+	if r2.AlreadyMerged || r2.Changed() || r2.Learners.Skipped != 2 || r2.Answers.Skipped != 16 || r2.Statements.Skipped != 3 ||
+		r2.Workplace.Skipped != 3 {
 		t.Errorf("same records, new bundle: %+v", r2)
 	}
 	if fingerprint(t, trainer.s) != before {
@@ -617,6 +626,21 @@ func TestMergeRefusesInvalidBundles(t *testing.T) {
 		"statement id differs": func(b *Bundle) { b.Statements[0].ID = "other" },
 		"statement not object": func(b *Bundle) { b.Statements[0].Statement = json.RawMessage(`"x"`) },
 		"statement learner":    func(b *Bundle) { b.Statements[0].Learner = strings.Repeat("b", 32) },
+		"workplace uid":        func(b *Bundle) { b.Workplace[0].UID = "x" },
+		"workplace uid twice": func(b *Bundle) {
+			w := b.Workplace[0]
+			w.DueAt++
+			b.Workplace = append(b.Workplace, w)
+		},
+		"workplace refresher twice": func(b *Bundle) {
+			w := b.Workplace[0]
+			w.UID = strings.Repeat("d", 32)
+			b.Workplace = append(b.Workplace, w)
+		},
+		"workplace reply":   func(b *Bundle) { b.Workplace[0].Alerted = "maybe" },
+		"workplace learner": func(b *Bundle) { b.Workplace[0].Learner = strings.Repeat("b", 32) },
+		"workplace module":  func(b *Bundle) { b.Workplace[0].ModuleID = "../core" },
+		"workplace time":    func(b *Bundle) { b.Workplace[0].DueAt = -1 },
 		"too many": func(b *Bundle) {
 			b.Learners = make([]BundleLearner, MaxBundleCounts().Learners+1)
 		},
@@ -718,12 +742,13 @@ func TestDemoDatabaseRoundTrips(t *testing.T) {
 		t.Fatalf("the demo's own bundle is refused: %v", err)
 	}
 	c := b.Counts()
-	if c.Learners != 40 || c.Answers == 0 || c.Cards == 0 {
+	if c.Learners != 40 || c.Answers == 0 || c.Cards == 0 || c.Workplace == 0 {
 		t.Errorf("counts %+v", c)
 	}
 	tr, _ := openTemp(t)
 	r := merge(t, tr, b)
-	if r.Learners.Added != 40 || r.Answers.Added != c.Answers || r.Attempts.Added != c.Attempts || r.Statuses.Added != c.Statuses {
+	if r.Learners.Added != 40 || r.Answers.Added != c.Answers || r.Attempts.Added != c.Attempts || r.Statuses.Added != c.Statuses ||
+		r.Workplace.Added != c.Workplace {
 		t.Errorf("merge: %+v, bundle %+v", r, c)
 	}
 	for what := range canonicalQueries {

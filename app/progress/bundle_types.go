@@ -46,6 +46,9 @@ type Bundle struct {
 	Cards      []BundleCard      `json:"cards"`
 	Reviews    []BundleReview    `json:"reviews"`
 	Statements []BundleStatement `json:"statements"`
+	// Workplace holds the answers to "Did it reach the workplace?" (bundle format 2 and
+	// later; a format 1 bundle has none).
+	Workplace []BundleWorkplace `json:"workplace"`
 }
 
 // BundleLearner is a learner, without PIN: a merged learner has none.
@@ -158,6 +161,19 @@ type BundleStatement struct {
 	Learner string `json:"learner,omitempty"`
 }
 
+// BundleWorkplace is what a learner said about one module when its refresher fell due
+// ("Did it reach the workplace?").
+type BundleWorkplace struct {
+	UID        string `json:"uid"`
+	Learner    string `json:"learner"` // uid
+	ModuleID   string `json:"module"`
+	DueAt      int64  `json:"due"` // the day the refresher fell due
+	AnsweredAt int64  `json:"at"`
+	MetSign    Reply  `json:"met_sign"`
+	Alerted    Reply  `json:"alerted"`
+	KnewWhom   Reply  `json:"knew_whom"`
+}
+
 // BundleCounts counts a bundle's records.
 type BundleCounts struct {
 	Learners   int `json:"learners"`
@@ -168,12 +184,14 @@ type BundleCounts struct {
 	Cards      int `json:"cards"`
 	Reviews    int `json:"reviews"`
 	Statements int `json:"statements"`
+	Workplace  int `json:"workplace"`
 }
 
 // Counts counts the bundle's records.
 func (b *Bundle) Counts() BundleCounts {
 	c := BundleCounts{Learners: len(b.Learners), Lessons: len(b.Lessons), Attempts: len(b.Attempts),
-		Statuses: len(b.Statuses), Cards: len(b.Cards), Reviews: len(b.Reviews), Statements: len(b.Statements)}
+		Statuses: len(b.Statuses), Cards: len(b.Cards), Reviews: len(b.Reviews), Statements: len(b.Statements),
+		Workplace: len(b.Workplace)}
 	for _, a := range b.Attempts {
 		c.Answers += len(a.Answers)
 	}
@@ -190,6 +208,7 @@ func (c BundleCounts) Exceeds(limit BundleCounts) string {
 		{"attempts", c.Attempts, limit.Attempts}, {"answers", c.Answers, limit.Answers},
 		{"statuses", c.Statuses, limit.Statuses}, {"cards", c.Cards, limit.Cards},
 		{"reviews", c.Reviews, limit.Reviews}, {"statements", c.Statements, limit.Statements},
+		{"workplace answers", c.Workplace, limit.Workplace},
 	} {
 		if f.n < 0 || f.n > f.limit {
 			return fmt.Sprintf("%s: %d, at most %d", f.name, f.n, f.limit)
@@ -203,7 +222,7 @@ func (c BundleCounts) Exceeds(limit BundleCounts) string {
 // without bound.
 func MaxBundleCounts() BundleCounts {
 	return BundleCounts{Learners: 50_000, Lessons: 1_000_000, Attempts: 500_000, Answers: 5_000_000,
-		Statuses: 500_000, Cards: 2_000_000, Reviews: 2_000_000, Statements: 5_000_000}
+		Statuses: 500_000, Cards: 2_000_000, Reviews: 2_000_000, Statements: 5_000_000, Workplace: 500_000}
 }
 
 // Field limits of a bundle, in bytes unless said otherwise.

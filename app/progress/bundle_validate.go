@@ -198,6 +198,35 @@ func (b *Bundle) ValidateContent() error {
 		reviews[r.UID] = true
 	}
 
+	type workplaceKey struct {
+		learner, module string
+		due             int64
+	}
+	workplace := make(map[string]bool, len(b.Workplace))
+	workplaceFor := make(map[workplaceKey]bool, len(b.Workplace))
+	for i, w := range b.Workplace {
+		where := fmt.Sprintf("workplace[%d]", i)
+		if err := owner(where, w.Learner); err != nil {
+			return err
+		}
+		k := workplaceKey{w.Learner, w.ModuleID, w.DueAt}
+		switch {
+		case !IsUID(w.UID):
+			return invalid(where, "the uid is not 32 hexadecimal digits")
+		case workplace[w.UID]:
+			return invalid(where, "uid %s appears twice", w.UID)
+		case !isSlug(w.ModuleID, maxIDBytes):
+			return invalid(where, "a module id that is not an id")
+		case workplaceFor[k]:
+			return invalid(where, "a second answer for the same module and refresher")
+		case !w.MetSign.valid() || !w.Alerted.valid() || !w.KnewWhom.valid():
+			return invalid(where, "a reply that is not yes, no or prefer not to say")
+		case !isTime(w.DueAt) || !isTime(w.AnsweredAt):
+			return invalid(where, "a time outside 2000–2200")
+		}
+		workplace[w.UID], workplaceFor[k] = true, true
+	}
+
 	statements := make(map[string]bool, len(b.Statements))
 	for i, s := range b.Statements {
 		where := fmt.Sprintf("statements[%d]", i)

@@ -38,11 +38,13 @@ import (
 //	    66    8  when it was exported, Unix milliseconds, big-endian
 //	    74    8  payload length in the file, big-endian
 //	    82    8  payload length decompressed, big-endian
-//	    90   32  record counts: learners, lessons, attempts, answers, statuses, cards,
-//	             reviews, statements (8 × uint32, big-endian)
-//	   122    …  payload: the bundle as JSON, gzip-compressed
+//	    90   36  record counts: learners, lessons, attempts, answers, statuses, cards,
+//	             reviews, statements, workplace answers (9 × uint32, big-endian)
+//	   126    …  payload: the bundle as JSON, gzip-compressed
 //	     …   64  ed25519 signature of bundleSignContext + header + payload
 //
+// Format 1, written by Indicia before the workplace questions, has a header of 122 bytes
+// with the first 8 counts, and no "workplace" in its payload; it is still read.
 // A reader checks, before anything is decompressed or parsed: the magic, the version,
 // the sizes and counts the header declares against the limits and the file's length,
 // the required key if any, and the signature. Then it decompresses no more than the
@@ -53,14 +55,15 @@ import (
 // BundleMagic opens every bundle file.
 const BundleMagic = "INDICIA-BUNDLE"
 
-// BundleFormat is the format version this code writes and reads.
-const BundleFormat = 1
+// BundleFormat is the format version this code writes; it reads this one and every
+// earlier one.
+const BundleFormat = 2
 
 // BundleExt is the usual name ending of a bundle file.
 const BundleExt = ".indicia-bundle"
 
 const (
-	bundleHeaderSize = 122
+	bundleHeaderSize = 126 // of BundleFormat (bundleHeaderSizeOf)
 	// The signature covers this, then the header and payload: no certificate or other
 	// message signed with the same key can pass for a bundle.
 	bundleSignContext = "indicia station bundle\x00"
@@ -280,7 +283,7 @@ func WriteBundle(w io.Writer, key *SigningKey, b *progress.Bundle) (*BundleFile,
 	binary.BigEndian.PutUint64(hdr[66:], uint64(created.UnixMilli()))
 	binary.BigEndian.PutUint64(hdr[74:], uint64(payload.Len()))
 	binary.BigEndian.PutUint64(hdr[82:], uint64(raw.n))
-	for i, n := range countList(counts) {
+	for i, n := range countList(counts, BundleFormat) {
 		binary.BigEndian.PutUint32(hdr[90+4*i:], uint32(n))
 	}
 	signed := append(hdr, payload.Bytes()...)
@@ -309,9 +312,22 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-func countList(c progress.BundleCounts) [8]int {
-	return [8]int{c.Learners, c.Lessons, c.Attempts, c.Answers, c.Statuses, c.Cards, c.Reviews, c.Statements}
+// countList lists the counts a header of the format holds, in their order.
+func countList(c progress.BundleCounts, format int) []int {
+	list := []int{c.Learners, c.Lessons, c.Attempts, c.Answers, c.Statuses, c.Cards, c.Reviews, c.Statements, c.Workplace}
+	return list[:countsIn(format)]
 }
+
+// countsIn is how many record counts a header of the format holds.
+func countsIn(format int) int {
+	if format == 1 {
+		return 8
+	}
+	return 9
+}
+
+// bundleHeaderSizeOf is the header size of a format.
+func bundleHeaderSizeOf(format int) int { return 90 + 4*countsIn(format) }
 
 // ExportBundle writes everything the store holds as a bundle signed with key. The
 // statements of the outbox are tied to their learner (for erasure on the trainer's
@@ -418,19 +434,24 @@ func ReadBundle(data []byte, opt ReadBundleOptions) (*BundleFile, error) {
 	if string(data[:len(BundleMagic)]) != BundleMagic {
 		return nil, bundleProblem(BundleForeign, "")
 	}
-	if len(data) < bundleHeaderSize {
+	if len(data) < 16 {
 		return nil, bundleProblem(BundleTruncated, "")
 	}
-	hdr := data[:bundleHeaderSize]
-	version := int(binary.BigEndian.Uint16(hdr[14:]))
+	version := int(binary.BigEndian.Uint16(data[14:]))
+	headerSize := bundleHeaderSizeOf(version)
+	if version >= 1 && version <= BundleFormat && len(data) < headerSize {
+		return nil, bundleProblem(BundleTruncated, "")
+	}
+	var hdr []byte
 	switch {
 	case version > BundleFormat:
 		return nil, &BundleError{Problem: BundleNewerFormat, Version: version}
 	case version < 1:
 		return nil, bundleProblem(BundleDamaged, "format version 0")
-	case binary.BigEndian.Uint16(hdr[16:]) != 0:
+	case binary.BigEndian.Uint16(data[16:]) != 0:
 		return nil, bundleProblem(BundleDamaged, "unknown flags")
 	}
+	hdr = data[:headerSize]
 	var station uuid.UUID
 	copy(station[:], hdr[18:34])
 	if station == uuid.Nil {
@@ -440,13 +461,13 @@ func ReadBundle(data []byte, opt ReadBundleOptions) (*BundleFile, error) {
 	created := int64(binary.BigEndian.Uint64(hdr[66:]))
 	payloadLen := binary.BigEndian.Uint64(hdr[74:])
 	rawLen := binary.BigEndian.Uint64(hdr[82:])
-	var c [8]int
-	for i := range c {
+	var c [9]int
+	for i := range countsIn(version) {
 		c[i] = int(binary.BigEndian.Uint32(hdr[90+4*i:]))
 	}
 	counts := progress.BundleCounts{Learners: c[0], Lessons: c[1], Attempts: c[2], Answers: c[3], Statuses: c[4],
-		Cards: c[5], Reviews: c[6], Statements: c[7]}
-	body := uint64(len(data) - bundleHeaderSize)
+		Cards: c[5], Reviews: c[6], Statements: c[7], Workplace: c[8]}
+	body := uint64(len(data) - headerSize)
 	switch {
 	case payloadLen > body || body-payloadLen < ed25519.SignatureSize:
 		return nil, bundleProblem(BundleTruncated, "")
@@ -466,7 +487,7 @@ func ReadBundle(data []byte, opt ReadBundleOptions) (*BundleFile, error) {
 	if len(opt.Trust) > 0 && !slices.Contains(opt.Trust, keyID) {
 		return nil, &BundleError{Problem: BundleOtherKey, Got: keyID, Want: slices.Clone(opt.Trust)}
 	}
-	signedLen := bundleHeaderSize + int(payloadLen)
+	signedLen := headerSize + int(payloadLen)
 	signed, sig := data[:signedLen], data[signedLen:]
 	msg := make([]byte, 0, len(bundleSignContext)+len(signed))
 	msg = append(append(msg, bundleSignContext...), signed...)
@@ -476,7 +497,7 @@ func ReadBundle(data []byte, opt ReadBundleOptions) (*BundleFile, error) {
 
 	// Signed: the content is what the key's holder wrote. Anyone can make a key, so it is
 	// still checked as strictly as if it were not.
-	b, err := decodeBundlePayload(data[bundleHeaderSize:signedLen], int64(rawLen), counts)
+	b, err := decodeBundlePayload(data[headerSize:signedLen], int64(rawLen), counts, version)
 	if err != nil {
 		return nil, &BundleError{Problem: BundleInvalid, Detail: err.Error()}
 	}
@@ -492,8 +513,8 @@ func ReadBundle(data []byte, opt ReadBundleOptions) (*BundleFile, error) {
 // decodeBundlePayload decompresses exactly rawLen bytes and parses them strictly: the
 // top-level fields once each and no others, no more records of a kind than the header
 // declares (checked while reading, so a lying header cannot make it allocate more), and
-// exactly as many.
-func decodeBundlePayload(payload []byte, rawLen int64, want progress.BundleCounts) (*progress.Bundle, error) {
+// exactly as many. A format 1 payload has no "workplace".
+func decodeBundlePayload(payload []byte, rawLen int64, want progress.BundleCounts, format int) (*progress.Bundle, error) {
 	br := bytes.NewReader(payload)
 	zr, err := gzip.NewReader(br)
 	if err != nil {
@@ -552,6 +573,11 @@ func decodeBundlePayload(payload []byte, rawLen int64, want progress.BundleCount
 			err = decodeList(dec, key, &b.Reviews, want.Reviews, nil)
 		case "statements":
 			err = decodeList(dec, key, &b.Statements, want.Statements, nil)
+		case "workplace":
+			if format < 2 {
+				return nil, fmt.Errorf("unknown field %q in a format %d bundle", key, format)
+			}
+			err = decodeList(dec, key, &b.Workplace, want.Workplace, nil)
 		default:
 			return nil, fmt.Errorf("unknown field %q", clipString(key))
 		}

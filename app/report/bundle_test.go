@@ -71,6 +71,10 @@ func stationStore(t testing.TB) *progress.Store {
 			Response: quiz.Response{Chosen: []string{"b"}}, Correct: true, Confidence: quiz.Fairly, Time: 3 * time.Second}); err != nil {
 			t.Fatal(err)
 		}
+		if err := s.RecordWorkplace(ctx, l.ID, "core", time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC),
+			progress.WorkplaceAnswer{MetSign: progress.ReplyYes, Alerted: progress.ReplyYes, KnewWhom: progress.ReplyNo}); err != nil {
+			t.Fatal(err)
+		}
 		sid := id.StatementID(fmt.Sprintf("attempt/%d/passed", a.ID))
 		stmt := fmt.Sprintf(`{"id":%q,"actor":{"objectType":"Agent","account":{"homePage":%q,"name":%q}},"verb":{"id":%q},"object":{"id":"https://indicia.invalid/module/core"}}`,
 			sid, id.HomePage(), id.AccountName(l.ID), VerbPassed)
@@ -102,20 +106,25 @@ func problemOf(err error) BundleProblem {
 // craft writes a bundle file around any JSON content, signed with key, with the header
 // the writer would give it unless edit changes it (before signing).
 func craft(key *SigningKey, content []byte, counts progress.BundleCounts, edit func(hdr []byte)) []byte {
+	return craftFormat(key, content, counts, BundleFormat, edit)
+}
+
+// craftFormat is craft with a header of the given format.
+func craftFormat(key *SigningKey, content []byte, counts progress.BundleCounts, format int, edit func(hdr []byte)) []byte {
 	var z bytes.Buffer
 	zw := gzip.NewWriter(&z)
 	zw.Write(content)
 	zw.Close()
-	hdr := make([]byte, bundleHeaderSize)
+	hdr := make([]byte, bundleHeaderSizeOf(format))
 	copy(hdr, BundleMagic)
-	binary.BigEndian.PutUint16(hdr[14:], BundleFormat)
+	binary.BigEndian.PutUint16(hdr[14:], uint16(format))
 	station := uuid.MustParse("6f1c3a52-8a2e-4c55-9d61-0b7f5a3e2d10")
 	copy(hdr[18:], station[:])
 	copy(hdr[34:], key.Public())
 	binary.BigEndian.PutUint64(hdr[66:], uint64(time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC).UnixMilli()))
 	binary.BigEndian.PutUint64(hdr[74:], uint64(z.Len()))
 	binary.BigEndian.PutUint64(hdr[82:], uint64(len(content)))
-	for i, n := range countList(counts) {
+	for i, n := range countList(counts, format) {
 		binary.BigEndian.PutUint32(hdr[90+4*i:], uint32(n))
 	}
 	if edit != nil {
@@ -161,7 +170,8 @@ func TestBundleRoundTrip(t *testing.T) {
 		t.Errorf("read %+v\nwrote %+v", got, written)
 	}
 	c := got.Counts
-	if c.Learners != 2 || c.Attempts != 2 || c.Answers != 4 || c.Statements != 2 || c.Reviews != 2 || c.Cards != 4 || c.Lessons != 2 || c.Statuses != 2 {
+	if c.Learners != 2 || c.Attempts != 2 || c.Answers != 4 || c.Statements != 2 || c.Reviews != 2 || c.Cards != 4 || c.Lessons != 2 || c.Statuses != 2 ||
+		c.Workplace != 2 {
 		t.Errorf("counts %+v", c)
 	}
 	want, _ := json.Marshal(written.Bundle)
@@ -246,11 +256,12 @@ func TestUnknownVersionsAndFlagsAreRefusedEvenWhenSigned(t *testing.T) {
 	if _, err := ReadBundle(craft(key, content, progress.BundleCounts{}, nil), ReadBundleOptions{}); err != nil {
 		t.Fatalf("an empty bundle: %v", err)
 	}
-	newer := craft(key, content, progress.BundleCounts{}, func(h []byte) { binary.BigEndian.PutUint16(h[14:], 2) })
+	next := BundleFormat + 1
+	newer := craft(key, content, progress.BundleCounts{}, func(h []byte) { binary.BigEndian.PutUint16(h[14:], uint16(next)) })
 	_, err := ReadBundle(newer, ReadBundleOptions{})
 	var be *BundleError
-	if !errors.As(err, &be) || be.Problem != BundleNewerFormat || be.Version != 2 {
-		t.Errorf("format 2: %v", err)
+	if !errors.As(err, &be) || be.Problem != BundleNewerFormat || be.Version != next {
+		t.Errorf("format %d: %v", next, err)
 	}
 	for name, edit := range map[string]func([]byte){
 		"version 0":  func(h []byte) { binary.BigEndian.PutUint16(h[14:], 0) },
@@ -467,10 +478,17 @@ func TestBundleMessagesInEveryLanguage(t *testing.T) {
 
 var updateSeed = flag.Bool("update-bundle-seed", false, "write a new real bundle into testdata/fuzz/FuzzReadBundle")
 
-const seedCorpusFile = "testdata/fuzz/FuzzReadBundle/station-bundle"
+const (
+	seedCorpusFile = "testdata/fuzz/FuzzReadBundle/station-bundle"
+	// format1SeedFile is a real bundle written by Indicia before format 2 (before the
+	// workplace answers travelled): kept as it was, never made again.
+	format1SeedFile = "testdata/fuzz/FuzzReadBundle/station-bundle-format1"
+)
 
 // readSeed reads the real bundle of the seed corpus (Go's corpus file format).
-func readSeed(t testing.TB) []byte {
+func readSeed(t testing.TB) []byte { return readCorpusFile(t, seedCorpusFile) }
+
+func readCorpusFile(t testing.TB, seedCorpusFile string) []byte {
 	t.Helper()
 	text, err := os.ReadFile(seedCorpusFile)
 	if err != nil {
@@ -500,7 +518,7 @@ func TestFuzzSeedIsARealBundle(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the seed bundle is refused: %v", err)
 	}
-	if bf.Counts.Learners == 0 || bf.Counts.Answers == 0 || bf.Counts.Statements == 0 {
+	if bf.Format != BundleFormat || bf.Counts.Learners == 0 || bf.Counts.Answers == 0 || bf.Counts.Statements == 0 || bf.Counts.Workplace == 0 {
 		t.Errorf("the seed bundle holds too little: %+v", bf.Counts)
 	}
 }
@@ -509,9 +527,9 @@ func TestFuzzSeedIsARealBundle(t *testing.T) {
 // signed bundles the fuzzer started from: a changed signed bundle is never accepted.
 // Nothing panics.
 func FuzzReadBundle(f *testing.F) {
-	seed := readSeed(f)
+	seed, format1 := readSeed(f), readCorpusFile(f, format1SeedFile)
 	fresh := craft(testKey(11), []byte(`{"learners":[],"statements":[]}`), progress.BundleCounts{}, nil)
-	good := map[[32]byte]bool{sha256.Sum256(seed): true, sha256.Sum256(fresh): true}
+	good := map[[32]byte]bool{sha256.Sum256(seed): true, sha256.Sum256(fresh): true, sha256.Sum256(format1): true}
 	f.Add(fresh)
 	f.Add(seed[:bundleHeaderSize])
 	f.Add([]byte(BundleMagic))
@@ -561,4 +579,54 @@ func FuzzBundleContent(f *testing.F) {
 			t.Fatalf("accepted content does not read back: %v", err)
 		}
 	})
+}
+
+// TestFormat1BundlesStillMerge: a bundle written before format 2 (a station not yet
+// updated) reads and merges; it carries no workplace answers, and a format 1 payload
+// that holds some, or a format 1 header read as format 2, is refused.
+func TestFormat1BundlesStillMerge(t *testing.T) {
+	data := readCorpusFile(t, format1SeedFile)
+	if v := binary.BigEndian.Uint16(data[14:]); v != 1 {
+		t.Fatalf("the format 1 seed is format %d", v)
+	}
+	bf, err := ReadBundle(data, ReadBundleOptions{})
+	if err != nil {
+		t.Fatalf("a format 1 bundle is refused: %v", err)
+	}
+	if bf.Format != 1 || bf.Counts.Learners == 0 || bf.Counts.Answers == 0 || bf.Counts.Workplace != 0 || len(bf.Bundle.Workplace) != 0 {
+		t.Errorf("read %+v", bf)
+	}
+	trainer, err := progress.Open(context.Background(), filepath.Join(t.TempDir(), "trainer.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer trainer.Close()
+	res, err := trainer.MergeBundle(context.Background(), bf.Bundle, progress.MergeOptions{})
+	if err != nil {
+		t.Fatalf("merge: %v", err)
+	}
+	if res.Learners.Added != bf.Counts.Learners || res.Answers.Added != bf.Counts.Answers || res.Workplace != (progress.MergeCount{}) {
+		t.Errorf("merged %+v from %+v", res, bf.Counts)
+	}
+
+	// The version field says 2, the header is a format 1 header: its counts end early
+	// and the payload starts four bytes too soon, so the signature no longer matches.
+	relabelled := bytes.Clone(data)
+	binary.BigEndian.PutUint16(relabelled[14:], 2)
+	if _, err := ReadBundle(relabelled, ReadBundleOptions{}); err == nil {
+		t.Error("a format 1 bundle relabelled format 2 is accepted")
+	}
+	// A format 1 bundle whose payload holds workplace answers: not what format 1 is.
+	key := testKey(13)
+	content := []byte(`{"learners":[],"workplace":[]}`)
+	if _, err := ReadBundle(craftFormat(key, content, progress.BundleCounts{}, 1, nil), ReadBundleOptions{}); problemOf(err) != BundleInvalid {
+		t.Errorf("workplace in a format 1 payload: %v", err)
+	}
+	if _, err := ReadBundle(craftFormat(key, content, progress.BundleCounts{}, 2, nil), ReadBundleOptions{}); err != nil {
+		t.Errorf("the same in format 2: %v", err)
+	}
+	// Format 1 without the field reads as it did.
+	if _, err := ReadBundle(craftFormat(key, []byte(`{"learners":[]}`), progress.BundleCounts{}, 1, nil), ReadBundleOptions{}); err != nil {
+		t.Errorf("an empty format 1 bundle: %v", err)
+	}
 }

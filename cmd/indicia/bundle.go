@@ -171,7 +171,7 @@ func (c *bundleRun) export(ctx context.Context, dbPath, out string) int {
 	}
 	cn := written.Counts
 	contents := c.list([]kindCount{{"learners", cn.Learners}, {"attempts", cn.Attempts}, {"answers", cn.Answers},
-		{"lessons", cn.Lessons}, {"reviews", cn.Reviews}, {"statements", cn.Statements}}, true)
+		{"lessons", cn.Lessons}, {"reviews", cn.Reviews}, {"workplace", cn.Workplace}, {"statements", cn.Statements}}, true)
 	fmt.Fprintln(c.stdout, loc.T("Bundle.Exported", map[string]any{"File": out, "Station": written.Station, "Key": written.KeyID,
 		"Contents": contents}))
 	return 0
@@ -308,6 +308,8 @@ func (c *bundleRun) kind(kind string, n int) string {
 		return l.N("Bundle.Kind.Reviews", n, nil)
 	case "statements":
 		return l.N("Bundle.Kind.Statements", n, nil)
+	case "workplace":
+		return l.N("Bundle.Kind.Workplace", n, nil)
 	}
 	return fmt.Sprint(n, " ", kind)
 }

@@ -62,6 +62,8 @@ func bundleStationDB(t *testing.T, dir string, names ...string) string {
 		}
 		_, err = s.FinishAttempt(ctx, a.ID)
 		must(err)
+		must(s.RecordWorkplace(ctx, l.ID, "core", time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC),
+			progress.WorkplaceAnswer{MetSign: progress.ReplyNo, Alerted: progress.ReplyUnsaid, KnewWhom: progress.ReplyYes}))
 		id := uuid.NewString()
 		_, err = s.Enqueue(ctx, []progress.OutboxStatement{{ID: id, Statement: json.RawMessage(fmt.Sprintf(`{"id":%q,"verb":{"id":%q}}`, id, report.VerbPassed))}})
 		must(err)
@@ -153,7 +155,8 @@ func TestBundleCommandsTwoStationsAndATrainer(t *testing.T) {
 	bundleA, bundleB := filepath.Join(out, "a.indicia-bundle"), filepath.Join(out, "b.indicia-bundle")
 
 	code, stdout, stderr := runBundle("export", "--db", stationA, "--out", bundleA, "--lang", "en")
-	if code != 0 || !strings.Contains(stdout, "2 learners, 2 attempts, 6 answers") || !strings.Contains(stdout, "2 xAPI statements") {
+	if code != 0 || !strings.Contains(stdout, "2 learners, 2 attempts, 6 answers") || !strings.Contains(stdout, "2 xAPI statements") ||
+		!strings.Contains(stdout, "2 answers about work since the training") {
 		t.Fatalf("export A: %d %q %q", code, stdout, stderr)
 	}
 	keyA := keyIDPattern.FindStringSubmatch(stdout)
@@ -173,7 +176,7 @@ func TestBundleCommandsTwoStationsAndATrainer(t *testing.T) {
 		t.Fatalf("merge: %d %q %q", code, stdout, stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], bundleA+": merged") || !strings.Contains(lines[0], "added 2 learners, 2 lessons, 2 attempts, 6 answers, 2 module statuses, 6 review cards, 2 xAPI statements; updated nothing; skipped nothing") ||
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], bundleA+": merged") || !strings.Contains(lines[0], "added 2 learners, 2 lessons, 2 attempts, 6 answers, 2 module statuses, 6 review cards, 2 xAPI statements, 2 answers about work since the training; updated nothing; skipped nothing") ||
 		!strings.Contains(lines[1], "added 1 learner, 1 lesson, 1 attempt, 3 answers") {
 		t.Errorf("merge output:\n%s", stdout)
 	}
@@ -185,6 +188,9 @@ func TestBundleCommandsTwoStationsAndATrainer(t *testing.T) {
 	}
 	if n := rowCount(t, trainer, "answers"); n != 9 {
 		t.Errorf("%d answers on the trainer's machine", n)
+	}
+	if n := rowCount(t, trainer, "workplace_answers"); n != 3 {
+		t.Errorf("%d answers about work on the trainer's machine", n)
 	}
 	before := tableSums(t, trainer)
 
