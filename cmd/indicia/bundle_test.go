@@ -348,7 +348,7 @@ func TestBundleNewerFormatIsRefusedWithAClearMessage(t *testing.T) {
 	os.WriteFile(bundle, data, 0o600)
 	trainer := filepath.Join(dir, "trainer.db")
 	code, _, stderr := runBundle("merge", "--db", trainer, "--lang", "nl", bundle)
-	if code != 1 || !strings.Contains(stderr, "nieuwere versie van Indicia (bundelformaat 2)") {
+	if code != 1 || !strings.Contains(stderr, fmt.Sprintf("nieuwere versie van Indicia (bundelformaat %d)", report.BundleFormat+1)) {
 		t.Errorf("newer format: %d %q", code, stderr)
 	}
 }

@@ -152,10 +152,10 @@ func TestMeasurementScreenshotsInEveryLanguage(t *testing.T) {
 				x.clickAt(tabLabels(img)[5]) // the learning-gain tab, the last
 				time.Sleep(2 * time.Second)  // the figures are read off the UI goroutine
 				x.shot(lang + "-07-trainer-modules")
-				// Down the page, half a window at a time: the other modules, the signs of
-				// the core module, confident and wrong, calibration, the workplace.
-				for i := 8; i <= 27; i++ {
-					x.run("mousemove", "500", "450", "click", "--repeat", "18", "5")
+				// Down the page, a window at a time: the other modules, the signs of the
+				// core module, confident and wrong, calibration, the workplace.
+				for i := 8; i <= 17; i++ {
+					x.run("mousemove", "500", "450", "click", "--repeat", "36", "5")
 					x.shot(fmt.Sprintf("%s-%02d-trainer-down", lang, i))
 				}
 			})
