@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -90,11 +91,27 @@ func RunDesktop(ctx context.Context, d Desktop) int {
 				started = true
 				ui.Opened(store)
 				ui.Window().SetMaster()
-				a.Lifecycle().SetOnStopped(func() {
-					if _, err := store.MaybeBackup(ctx); err != nil {
-						log.Printf("backup: %v", err)
-					}
-					store.Close()
+				// The backup at exit and closing the store, once, when the app stops.
+				var stopping sync.Once
+				stop := func() {
+					stopping.Do(func() {
+						if _, err := store.MaybeBackup(ctx); err != nil {
+							log.Printf("backup: %v", err)
+						}
+						store.Close()
+					})
+				}
+				a.Lifecycle().SetOnStopped(stop)
+				// The window closed, the process must end: while it runs, its lock keeps
+				// the next start out ("already open"). Under Wine, Fyne's loop once did not
+				// return after the window closed; if it has not within quitGrace, the
+				// same stop is made here and the process ends.
+				ui.OnClosed(func() {
+					time.AfterFunc(quitGrace, func() {
+						stop()
+						log.Printf("the window closed %v ago and the app had not ended: ending it", quitGrace)
+						os.Exit(0)
+					})
 				})
 				// A backup at start and at exit, at most one a day; the one at start
 				// once the first screen is up, not competing with it.
@@ -121,6 +138,9 @@ func RunDesktop(ctx context.Context, d Desktop) int {
 	}
 	return 0
 }
+
+// quitGrace is how long the app may take to end once its window is closed.
+const quitGrace = 15 * time.Second
 
 // SystemLocales are the user's preferred languages, most preferred first, as the
 // environment gives them on Linux and the BSDs (LANGUAGE, then the first of LC_ALL,

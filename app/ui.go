@@ -71,7 +71,14 @@ type UI struct {
 	// the smoke test).
 	Seed  uint64
 	draws uint64
+
+	// closed, when set, runs once the window is closed (OnClosed).
+	closed func()
 }
+
+// OnClosed sets what runs once the window has been closed, after the shown screen was
+// left (its position saved).
+func (u *UI) OnClosed(f func()) { u.closed = f }
 
 // rng returns the random source for the next quiz draw.
 func (u *UI) rng() *rand.Rand {
@@ -122,6 +129,9 @@ func NewOpening(a fyne.App, load func() *modules.Catalog, bundle *locales.Bundle
 			if l, ok := top.s.(leaver); ok {
 				l.leave()
 			}
+		}
+		if u.closed != nil {
+			u.closed()
 		}
 	})
 	u.bar = newTopBar(u)
