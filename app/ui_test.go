@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -542,6 +543,42 @@ func TestPauseAndLeaveIsAlwaysThere(t *testing.T) {
 	h.mustShow(h.ui.T("Module.Lessons"))
 	if _, answers, err := h.store.OpenAttempt(context.Background(), h.ui.learner.ID, "core"); err != nil || len(answers) != 3 {
 		t.Errorf("after pausing: %d answers, %v", len(answers), err)
+	}
+}
+
+// Closing the window leaves the screen shown (a lesson's place is saved), then runs
+// what OnClosed set, once: the desktop's end-of-app safeguard stops the store there.
+func TestClosingTheWindowLeavesTheScreenThenRunsOnClosed(t *testing.T) {
+	h := newHarness(t, "")
+	h.createLearner("Omar", "fedasil")
+	h.openModule(h.core())
+	test.Tap(findAll(h, func(b *widget.Button) bool { return b.Text == h.ui.T("Module.Read") })[0])
+	h.tap("Lesson.Next")
+	h.settle()
+	lesson := h.core().In("fr").Lessons[0]
+	spent := func() time.Duration {
+		lp, err := h.store.Lessons(context.Background(), h.ui.learner.ID, "core")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return lp[lesson.ID].TimeSpent
+	}
+	before := spent()
+	time.Sleep(20 * time.Millisecond) // time in the lesson that only leaving records
+	calls := 0
+	var atClose time.Duration
+	h.ui.OnClosed(func() {
+		calls++
+		h.ui.pending.Wait() // what leaving started off the UI goroutine
+		atClose = spent()
+	})
+	h.ui.Window().Close()
+	h.settle()
+	if calls != 1 {
+		t.Fatalf("OnClosed ran %d times, want once", calls)
+	}
+	if atClose <= before {
+		t.Errorf("when OnClosed ran, the lesson's time was %v, as before closing (%v): the screen was not left first", atClose, before)
 	}
 }
 
