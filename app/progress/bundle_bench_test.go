@@ -12,7 +12,8 @@ import (
 )
 
 // Merge benchmark: 50 station bundles holding 200,000 answers in all, each answer with
-// its xAPI statement (200,000 statements), merged into a new trainer's database; then
+// its xAPI statement (200,000 statements), and a workplace answer per learner and module
+// (5,000), merged into a new trainer's database; then
 // the same 50 bundles merged again (recognised by their id: nothing added); then the
 // same records under new bundle ids (every record matched one by one: nothing added).
 // The floor, from the same run: the same rows written with bare INSERTs, one
@@ -64,6 +65,8 @@ func benchStation(b *testing.B, n int) *Bundle {
 		VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)`)
 	status := prep(`INSERT INTO module_status (learner_id, module_id, status, best_percent, passed_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`)
 	statement := prep(`INSERT INTO xapi_outbox (statement_id, statement, created_at) VALUES (?, ?, ?)`)
+	workplace := prep(`INSERT INTO workplace_answers (uid, learner_id, module_id, due_at, answered_at, met_sign, alerted, knew_whom)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 	plan := make([]string, benchAnswersPerAttempt)
 	for i := range plan {
 		plan[i] = fmt.Sprintf(`{"q":"q%02d","o":["a","b","c","d"]}`, i)
@@ -110,6 +113,8 @@ func benchStation(b *testing.B, n int) *Bundle {
 			} else {
 				status(lid, module, "failed", best, nil, t.UnixMilli())
 			}
+			wuid, _ := newUID()
+			workplace(wuid, lid, module, t.UnixMilli(), t.Add(time.Hour).UnixMilli(), Replies[l%3], Replies[m%3], Replies[(l+m)%3])
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -126,15 +131,16 @@ func benchStation(b *testing.B, n int) *Bundle {
 func BenchmarkMergeBundles(b *testing.B) {
 	ctx := context.Background()
 	bundles := make([]*Bundle, benchBundles)
-	answers, statements, records := 0, 0, 0
+	answers, statements, workplace, records := 0, 0, 0, 0
 	for i := range bundles {
 		bundles[i] = benchStation(b, i)
 		c := bundles[i].Counts()
-		answers, statements = answers+c.Answers, statements+c.Statements
-		records += c.Learners + c.Lessons + c.Attempts + c.Answers + c.Statuses + c.Cards + c.Reviews + c.Statements
+		answers, statements, workplace = answers+c.Answers, statements+c.Statements, workplace+c.Workplace
+		records += c.Learners + c.Lessons + c.Attempts + c.Answers + c.Statuses + c.Cards + c.Reviews + c.Statements + c.Workplace
 	}
-	if answers != benchBundles*benchLearnersPerBundle*benchAttemptsPerLearn*benchAnswersPerAttempt || statements != answers {
-		b.Fatalf("%d answers, %d statements", answers, statements)
+	if answers != benchBundles*benchLearnersPerBundle*benchAttemptsPerLearn*benchAnswersPerAttempt || statements != answers ||
+		workplace != benchBundles*benchLearnersPerBundle*benchModules {
+		b.Fatalf("%d answers, %d statements, %d workplace answers", answers, statements, workplace)
 	}
 	renamed := make([]*Bundle, len(bundles))
 	for i, bu := range bundles {
@@ -156,18 +162,18 @@ func BenchmarkMergeBundles(b *testing.B) {
 		b.StartTimer()
 
 		start, startCPU := time.Now(), cpuTime()
-		added := 0
+		added, addedWorkplace := 0, 0
 		for _, bu := range bundles {
 			r, err := s.MergeBundle(ctx, bu, MergeOptions{})
 			if err != nil {
 				b.Fatal(err)
 			}
-			added += r.Answers.Added
+			added, addedWorkplace = added+r.Answers.Added, addedWorkplace+r.Workplace.Added
 		}
 		merge += time.Since(start)
 		mergeCPU += cpuTime() - startCPU
-		if added != answers {
-			b.Fatalf("%d answers added of %d", added, answers)
+		if added != answers || addedWorkplace != workplace {
+			b.Fatalf("%d answers added of %d, %d workplace answers of %d", added, answers, addedWorkplace, workplace)
 		}
 
 		start = time.Now()
@@ -247,6 +253,8 @@ func benchFloor(b *testing.B, bundles []*Bundle, n int) time.Duration {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		status := exec(`INSERT INTO module_status (learner_id, module_id, status, best_percent, passed_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`)
 		statement := exec(`INSERT INTO xapi_outbox (statement_id, statement, created_at) VALUES (?, ?, ?)`)
+		workplace := exec(`INSERT INTO workplace_answers (uid, learner_id, module_id, due_at, answered_at, met_sign, alerted, knew_whom)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 		ids := map[string]int64{}
 		for _, l := range bu.Learners {
 			ids[l.UID] = learner(l.UID, l.Station, l.Name, l.Role, l.Language, l.Cohort, l.CreatedAt, l.LastActive)
@@ -267,6 +275,9 @@ func benchFloor(b *testing.B, bundles []*Bundle, n int) time.Duration {
 		}
 		for _, st := range bu.Statements {
 			statement(st.ID, string(st.Statement), st.CreatedAt)
+		}
+		for _, w := range bu.Workplace {
+			workplace(w.UID, ids[w.Learner], w.ModuleID, w.DueAt, w.AnsweredAt, w.MetSign, w.Alerted, w.KnewWhom)
 		}
 		if err := tx.Commit(); err != nil {
 			b.Fatal(err)
